@@ -29,7 +29,9 @@ class Child(models.Model):
         FEMALE = "F", "Female"
         UNKNOWN = "U", "Unknown"
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="children")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="children"
+    )
     child_id = models.CharField("CHILD", max_length=48)
     forename = models.CharField(max_length=100, blank=True)
     surname = models.CharField(max_length=100, blank=True)
@@ -39,7 +41,9 @@ class Child(models.Model):
     upn = models.CharField("UPN", max_length=13, blank=True)
     mother = models.BooleanField("MOTHER", null=True, blank=True)
     mc_dob = models.DateField("MC_DOB", null=True, blank=True)
-    disability = models.BooleanField(null=True, blank=True, help_text="Diagnosed disability recorded.")
+    disability = models.BooleanField(
+        null=True, blank=True, help_text="Diagnosed disability recorded."
+    )
     death_date = models.DateField(null=True, blank=True)
     legacy_id = models.CharField(max_length=48, blank=True)
     header_year = models.PositiveSmallIntegerField(
@@ -49,7 +53,9 @@ class Child(models.Model):
     objects = ChildQuerySet.as_manager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["la", "child_id"], name="child_unique_la_child_id")]
+        constraints = [
+            models.UniqueConstraint(fields=["la", "child_id"], name="child_unique_la_child_id")
+        ]
         indexes = [models.Index(fields=["la", "dob"])]
         ordering = ["la", "child_id"]
         verbose_name_plural = "children"
@@ -71,7 +77,9 @@ class ChildHeader(models.Model):
     mc_dob = models.DateField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["child", "year"], name="childheader_unique_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "year"], name="childheader_unique_year")
+        ]
 
 
 class UASCRecord(models.Model):
@@ -80,38 +88,50 @@ class UASCRecord(models.Model):
     UASC status runs until ``duc`` (date UASC status ceased), when given.
     """
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="uasc_records")
     year = models.PositiveSmallIntegerField()
     duc = models.DateField("DUC", null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["child", "year"], name="uasc_unique_child_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "year"], name="uasc_unique_child_year")
+        ]
 
 
 class PeriodOfCare(models.Model):
     """A chain of episodes with no gap (derived from episodes after every import)."""
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="periods_of_care")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     reason_ceased = models.CharField(max_length=3, blank=True)
     starts_with_s = models.BooleanField(
-        default=True, help_text="False when the first known episode is not RNE S (data begin mid-period)."
+        default=True,
+        help_text="False when the first known episode is not RNE S (data begin mid-period).",
     )
     is_short_break = models.BooleanField(default=False)
     ssd_cla_id = models.CharField(max_length=48, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["child", "start_date"], name="period_unique_child_start"),
+            models.UniqueConstraint(
+                fields=["child", "start_date"], name="period_unique_child_start"
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="period_end_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["la", "start_date"]), models.Index(fields=["la", "end_date"])]
+        indexes = [
+            models.Index(fields=["la", "start_date"]),
+            models.Index(fields=["la", "end_date"]),
+        ]
 
 
 class Episode(models.Model):
@@ -121,7 +141,9 @@ class Episode(models.Model):
     31 March; the later collection year's values win.
     """
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="episodes")
     decom = models.DateField("DECOM")
     rne = models.CharField("RNE", max_length=1)
@@ -138,7 +160,9 @@ class Episode(models.Model):
     # Location derived from the postcodes (ssda903.md §4) or supplied.
     pl_la = models.CharField("PL_LA", max_length=9, blank=True)
     pl_location = models.CharField("PL_LOCATION", max_length=3, blank=True)
-    pl_distance = models.DecimalField("PL_DISTANCE", max_digits=4, decimal_places=1, null=True, blank=True)
+    pl_distance = models.DecimalField(
+        "PL_DISTANCE", max_digits=4, decimal_places=1, null=True, blank=True
+    )
     # Provenance.
     source = models.CharField(max_length=4, choices=Source.choices, default=Source.SSDA903)
     collection_year = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -180,7 +204,9 @@ class MissingEpisode(models.Model):
         MISSING = "M", "Missing"
         AWAY = "A", "Away without authorisation"
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="missing_episodes")
     missing_type = models.CharField("MISSING", max_length=1, choices=Type.choices)
     start_date = models.DateField("MIS_START")
@@ -193,13 +219,18 @@ class MissingEpisode(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["child", "start_date"], name="missing_unique_child_start"),
+            models.UniqueConstraint(
+                fields=["child", "start_date"], name="missing_unique_child_start"
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="missing_end_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["la", "start_date"]), models.Index(fields=["la", "end_date"])]
+        indexes = [
+            models.Index(fields=["la", "start_date"]),
+            models.Index(fields=["la", "end_date"]),
+        ]
 
 
 class School(models.Model):
@@ -227,7 +258,9 @@ class School(models.Model):
 class SchoolPlacement(models.Model):
     """The school a child attends (project extension ``ext_cla_school``)."""
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
     record_id = models.CharField(max_length=48)
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="schools")
     school_urn = models.CharField(max_length=8)
@@ -236,7 +269,9 @@ class SchoolPlacement(models.Model):
     end_date = models.DateField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["la", "record_id"], name="schoolplacement_unique_id")]
+        constraints = [
+            models.UniqueConstraint(fields=["la", "record_id"], name="schoolplacement_unique_id")
+        ]
         indexes = [models.Index(fields=["child", "start_date"])]
 
 
@@ -247,7 +282,9 @@ class PersonalEducationPlan(models.Model):
         COMPLETE = "COMPLETE", "Complete"
         DRAFT = "DRAFT", "Draft"
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
     record_id = models.CharField(max_length=48)
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="peps")
     pep_date = models.DateField()
@@ -266,14 +303,20 @@ class CareLeaverObservation(models.Model):
     months keep the status they had (``ssd-extracts.md`` §3.7).
     """
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="care_leaver_observations")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
+    child = models.ForeignKey(
+        Child, on_delete=models.CASCADE, related_name="care_leaver_observations"
+    )
     as_at = models.DateField()
     eligibility = models.CharField(max_length=30, blank=True)
     in_touch = models.CharField(max_length=4, blank=True)
     latest_contact = models.DateField(null=True, blank=True)
     accommodation = models.CharField(max_length=1, blank=True)
-    accommodation_suitable = models.CharField(max_length=1, blank=True, help_text="1 suitable, 2 unsuitable")
+    accommodation_suitable = models.CharField(
+        max_length=1, blank=True, help_text="1 suitable, 2 unsuitable"
+    )
     activity = models.CharField(max_length=2, blank=True)
     pathway_plan_review_date = models.DateField(null=True, blank=True)
     personal_advisor = models.CharField(max_length=100, blank=True)
@@ -281,14 +324,18 @@ class CareLeaverObservation(models.Model):
     worker_id = models.CharField(max_length=100, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["child", "as_at"], name="careleaver_unique_child_asat")]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "as_at"], name="careleaver_unique_child_asat")
+        ]
         indexes = [models.Index(fields=["la", "as_at"])]
 
 
 class OC2Outcome(models.Model):
     """903 OC2: outcomes for children looked after continuously for 12 months at 31 March."""
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="oc2_outcomes")
     year = models.PositiveSmallIntegerField()
     sdq_score = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -303,13 +350,17 @@ class OC2Outcome(models.Model):
     intervention_offered = models.BooleanField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["child", "year"], name="oc2_unique_child_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "year"], name="oc2_unique_child_year")
+        ]
 
 
 class OC3Outcome(models.Model):
     """903 OC3: care leavers' status around their 17th–21st birthday."""
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="oc3_outcomes")
     year = models.PositiveSmallIntegerField()
     in_touch = models.CharField(max_length=4, blank=True)
@@ -317,13 +368,17 @@ class OC3Outcome(models.Model):
     accommodation = models.CharField(max_length=2, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["child", "year"], name="oc3_unique_child_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "year"], name="oc3_unique_child_year")
+        ]
 
 
 class PreviousPermanence(models.Model):
     """903 PrevPerm for children who started care in the year."""
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="previous_permanence")
     year = models.PositiveSmallIntegerField()
     prev_perm = models.CharField(max_length=2)
@@ -331,32 +386,42 @@ class PreviousPermanence(models.Model):
     date_perm = models.CharField(max_length=10, blank=True, help_text="May be partial: ZZ/ZZ/2016.")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["child", "year"], name="prevperm_unique_child_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "year"], name="prevperm_unique_child_year")
+        ]
 
 
 class DeprivationOfLiberty(models.Model):
     """903 DoLo (2026/27 ruleset): deprivation of liberty orders."""
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="dolos")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["child", "start_date"], name="dolo_unique_child_start")]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "start_date"], name="dolo_unique_child_start")
+        ]
 
 
 class CINEpisode(models.Model):
     """SSD ``ssd_cin_episodes``: a child-in-need referral episode (all children)."""
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
     referral_id = models.CharField(max_length=48)
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="cin_episodes")
     referral_date = models.DateField(null=True, blank=True)
     close_date = models.DateField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["la", "referral_id"], name="cinepisode_unique_id")]
+        constraints = [
+            models.UniqueConstraint(fields=["la", "referral_id"], name="cinepisode_unique_id")
+        ]
 
 
 class CINAssessment(models.Model):
@@ -366,7 +431,9 @@ class CINAssessment(models.Model):
     exploitation risk when no ``ext_exploitation_risk`` file is sent.
     """
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
     assessment_id = models.CharField(max_length=48)
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="cin_assessments")
     referral_id = models.CharField(max_length=48, blank=True)
@@ -377,7 +444,9 @@ class CINAssessment(models.Model):
     factors = models.JSONField(default=list, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["la", "assessment_id"], name="cinassessment_unique_id")]
+        constraints = [
+            models.UniqueConstraint(fields=["la", "assessment_id"], name="cinassessment_unique_id")
+        ]
         indexes = [models.Index(fields=["la", "authorised_date"])]
 
 
@@ -395,7 +464,9 @@ class ExploitationRisk(models.Model):
         HIGH = "HIGH", "High"
         NONE = "NONE", "None"
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
     record_id = models.CharField(max_length=48)
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="exploitation_risks")
     risk_type = models.CharField(max_length=4, choices=RiskType.choices)
@@ -418,7 +489,9 @@ class ExploitationRisk(models.Model):
 class SupervisionRecord(models.Model):
     """A recorded management supervision of a child's case (``ext_supervision``)."""
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
     record_id = models.CharField(max_length=48)
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="supervisions")
     supervision_date = models.DateField()
@@ -426,5 +499,7 @@ class SupervisionRecord(models.Model):
     professional_id = models.CharField(max_length=48, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["la", "record_id"], name="supervision_unique_id")]
+        constraints = [
+            models.UniqueConstraint(fields=["la", "record_id"], name="supervision_unique_id")
+        ]
         indexes = [models.Index(fields=["la", "supervision_date"])]

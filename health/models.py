@@ -24,24 +24,39 @@ class HealthAssessment(models.Model):
         REFUSED = "REFUSED", "Refused"
         CANCELLED = "CANCELLED", "Cancelled"
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
     check_id = models.CharField(max_length=48)
-    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="health_assessments")
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.CASCADE, related_name="health_assessments"
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    recorded_type = models.CharField(max_length=500, blank=True, help_text="Type as sent in the extract.")
+    recorded_type = models.CharField(
+        max_length=500, blank=True, help_text="Type as sent in the extract."
+    )
     check_date = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["la", "check_id"], name="health_unique_la_id")]
-        indexes = [models.Index(fields=["la", "check_date"]), models.Index(fields=["child", "kind", "check_date"])]
+        constraints = [
+            models.UniqueConstraint(fields=["la", "check_id"], name="health_unique_la_id")
+        ]
+        indexes = [
+            models.Index(fields=["la", "check_date"]),
+            models.Index(fields=["child", "kind", "check_date"]),
+        ]
         ordering = ["child", "check_date"]
 
 
 class ImmunisationStatus(models.Model):
     """Whether a child's immunisations are up to date (``ssd_cla_immunisations``), one per child."""
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
-    child = models.OneToOneField("children.Child", on_delete=models.CASCADE, related_name="immunisation_status")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
+    child = models.OneToOneField(
+        "children.Child", on_delete=models.CASCADE, related_name="immunisation_status"
+    )
     up_to_date = models.BooleanField(null=True, blank=True)
     status_date = models.DateField(null=True, blank=True)

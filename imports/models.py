@@ -26,7 +26,9 @@ class ImportBatch(models.Model):
         REJECTED = "rejected", "Rejected"
         FAILED = "failed", "Failed"
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.PROTECT, related_name="import_batches")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.PROTECT, related_name="import_batches"
+    )
     format = models.CharField(max_length=10, choices=ImportFormat.choices)
     collection_year = models.PositiveSmallIntegerField(null=True, blank=True)
     as_at = models.DateField(null=True, blank=True)
@@ -37,12 +39,15 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
     rows_total = models.PositiveIntegerField(default=0)
     rows_validated = models.PositiveIntegerField(default=0)
     rows_written = models.PositiveIntegerField(default=0)
     counts = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text="Per table: read, inserted, updated, unchanged, removed.",
     )
     error_count = models.PositiveIntegerField(default=0)
@@ -50,7 +55,9 @@ class ImportBatch(models.Model):
     message = models.TextField(blank=True)
     earliest_changed_date = models.DateField(null=True, blank=True)
     recompute_due = models.BooleanField(default=False)
-    rerun_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns")
+    rerun_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -88,7 +95,9 @@ class ImportIssue(models.Model):
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="issues")
     severity = models.CharField(max_length=7, choices=Severity.choices)
     kind = models.CharField(max_length=50, help_text="Stable machine-readable rule name.")
-    rule_code = models.CharField(max_length=20, blank=True, help_text="DfE validator rule code, if any.")
+    rule_code = models.CharField(
+        max_length=20, blank=True, help_text="DfE validator rule code, if any."
+    )
     file_name = models.CharField(max_length=255, blank=True)
     table = models.CharField(max_length=50, blank=True)
     row_number = models.PositiveIntegerField(null=True, blank=True)
@@ -105,7 +114,9 @@ class ImportIssue(models.Model):
 class CodeMap(models.Model):
     """An authority's local value → SSD/canonical code (``ext_code_map.csv``)."""
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="code_maps")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="code_maps"
+    )
     table = models.CharField(max_length=60)
     field = models.CharField(max_length=60)
     local_value = models.CharField(max_length=255)
@@ -113,18 +124,24 @@ class CodeMap(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["la", "table", "field", "local_value"], name="codemap_unique")
+            models.UniqueConstraint(
+                fields=["la", "table", "field", "local_value"], name="codemap_unique"
+            )
         ]
 
 
 class FeedStatus(models.Model):
     """The as-at date of the latest successful import of each feed (table) per authority."""
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="feeds")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="feeds"
+    )
     feed = models.CharField(max_length=60)
     as_at = models.DateField()
     imported_at = models.DateTimeField()
     batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["la", "feed"], name="feedstatus_unique_la_feed")]
+        constraints = [
+            models.UniqueConstraint(fields=["la", "feed"], name="feedstatus_unique_la_feed")
+        ]

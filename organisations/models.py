@@ -19,7 +19,10 @@ class LocalAuthority(models.Model):
     """
 
     class VisitStandard(models.TextChoices):
-        STATUTORY = "statutory", "Statutory (reg. 28: 6 weeks, then 3 months in long-term foster care)"
+        STATUTORY = (
+            "statutory",
+            "Statutory (reg. 28: 6 weeks, then 3 months in long-term foster care)",
+        )
         SIX_WEEKLY = "six_weekly", "Local standard: every 6 weeks for every child"
 
     code = models.CharField("DfE LA code", max_length=3, unique=True)
@@ -73,7 +76,9 @@ class Population(models.Model):
     source = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["la", "year"], name="population_unique_la_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["la", "year"], name="population_unique_la_year")
+        ]
         ordering = ["la", "year"]
 
     def __str__(self) -> str:
@@ -91,7 +96,9 @@ class Team(models.Model):
     )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["la", "team_id"], name="team_unique_la_team_id")]
+        constraints = [
+            models.UniqueConstraint(fields=["la", "team_id"], name="team_unique_la_team_id")
+        ]
         ordering = ["la", "name"]
 
     def __str__(self) -> str:
@@ -126,11 +133,16 @@ class Worker(models.Model):
     supplied_caseload = models.PositiveIntegerField(null=True, blank=True)
     is_agency = models.BooleanField(null=True, blank=True)
     role = models.CharField(
-        max_length=40, choices=WorkerRole.choices, blank=True,
+        max_length=40,
+        choices=WorkerRole.choices,
+        blank=True,
         help_text="Catalogue role when no dated team membership says otherwise.",
     )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="worker",
     )
 
@@ -157,7 +169,9 @@ class TeamMembership(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["la", "membership_id"], name="teammembership_unique_id"),
+            models.UniqueConstraint(
+                fields=["la", "membership_id"], name="teammembership_unique_id"
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="teammembership_end_after_start",
@@ -185,7 +199,9 @@ class Allocation(models.Model):
 
     la = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="+")
     involvement_id = models.CharField(max_length=48)
-    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="allocations")
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.CASCADE, related_name="allocations"
+    )
     worker = models.ForeignKey(
         Worker, on_delete=models.SET_NULL, null=True, blank=True, related_name="allocations"
     )
@@ -220,7 +236,9 @@ class SocialWorkerEpisode(models.Model):
     """SSDA903 SWEpisodes (from 2023/24): the child's social worker over time."""
 
     la = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="+")
-    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="sw_episodes")
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.CASCADE, related_name="sw_episodes"
+    )
     sw_id = models.CharField(max_length=48)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
@@ -228,7 +246,9 @@ class SocialWorkerEpisode(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["child", "start_date"], name="swepisode_unique_child_start"),
+            models.UniqueConstraint(
+                fields=["child", "start_date"], name="swepisode_unique_child_start"
+            ),
         ]
 
 
@@ -263,7 +283,9 @@ class Membership(models.Model):
     teams = models.ManyToManyField(Team, blank=True, related_name="user_memberships")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "la"], name="membership_unique_user_la")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "la"], name="membership_unique_user_la")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.la.code}"

@@ -16,10 +16,16 @@ class Placement(models.Model):
     ``latest_place`` the code of its last episode (e.g. U6 → U4 when made long-term).
     """
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
     child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="placements")
     period_of_care = models.ForeignKey(
-        "children.PeriodOfCare", on_delete=models.CASCADE, null=True, blank=True, related_name="placements"
+        "children.PeriodOfCare",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="placements",
     )
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
@@ -40,13 +46,18 @@ class Placement(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["child", "start_date"], name="placement_unique_child_start"),
+            models.UniqueConstraint(
+                fields=["child", "start_date"], name="placement_unique_child_start"
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="placement_end_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["la", "start_date"]), models.Index(fields=["la", "end_date"])]
+        indexes = [
+            models.Index(fields=["la", "start_date"]),
+            models.Index(fields=["la", "end_date"]),
+        ]
         ordering = ["child", "start_date"]
 
     def __str__(self) -> str:
@@ -56,8 +67,12 @@ class Placement(models.Model):
 class AdoptionRecord(models.Model):
     """903 AD1: a child adopted from care in the collection year."""
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
-    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="adoption_records")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.CASCADE, related_name="adoption_records"
+    )
     year = models.PositiveSmallIntegerField()
     date_int = models.DateField("DATE_INT", null=True, blank=True)
     date_match = models.DateField("DATE_MATCH", null=True, blank=True)
@@ -67,14 +82,20 @@ class AdoptionRecord(models.Model):
     ls_adoptr = models.CharField("LS_ADOPTR", max_length=3, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["child", "year"], name="ad1_unique_child_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "year"], name="ad1_unique_child_year")
+        ]
 
 
 class PlacementDecision(models.Model):
     """903 PlacedAdoption: a decision that the child should be placed for adoption."""
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
-    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="adoption_decisions")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.CASCADE, related_name="adoption_decisions"
+    )
     date_placed = models.DateField("DATE_PLACED")
     date_placed_ceased = models.DateField("DATE_PLACED_CEASED", null=True, blank=True)
     reason_placed_ceased = models.CharField("REASON_PLACED_CEASED", max_length=3, blank=True)
@@ -82,5 +103,7 @@ class PlacementDecision(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["child", "date_placed"], name="placeddecision_unique_child_date")
+            models.UniqueConstraint(
+                fields=["child", "date_placed"], name="placeddecision_unique_child_date"
+            )
         ]

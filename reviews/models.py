@@ -19,7 +19,9 @@ class Review(models.Model):
     Cancelled reviews never count as held.
     """
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
     child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="reviews")
     review_date = models.DateField("REVIEW", null=True, blank=True)
     review_code = models.CharField("REVIEW_CODE", max_length=3, blank=True)
@@ -51,7 +53,9 @@ class Review(models.Model):
 class StatutoryVisit(models.Model):
     """A statutory visit to a child looked after (SSD ``ssd_cla_visits``); only seen visits count."""
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
     visit_id = models.CharField(max_length=48)
     child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="visits")
     visit_date = models.DateField()
@@ -60,6 +64,11 @@ class StatutoryVisit(models.Model):
     ssd_cla_id = models.CharField(max_length=48, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["la", "visit_id"], name="visit_unique_la_id")]
-        indexes = [models.Index(fields=["la", "visit_date"]), models.Index(fields=["child", "visit_date"])]
+        constraints = [
+            models.UniqueConstraint(fields=["la", "visit_id"], name="visit_unique_la_id")
+        ]
+        indexes = [
+            models.Index(fields=["la", "visit_date"]),
+            models.Index(fields=["child", "visit_date"]),
+        ]
         ordering = ["child", "visit_date"]

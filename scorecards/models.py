@@ -13,7 +13,9 @@ from django.db.models import Q
 class Snapshot(models.Model):
     """One version of an authority's figures for one month; the newest complete one is current."""
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="snapshots")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="snapshots"
+    )
     month = models.DateField(help_text="First day of the reporting month.")
     version = models.PositiveIntegerField()
     is_current = models.BooleanField(default=False)
@@ -25,7 +27,9 @@ class Snapshot(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["la", "month", "version"], name="snapshot_unique_version"),
+            models.UniqueConstraint(
+                fields=["la", "month", "version"], name="snapshot_unique_version"
+            ),
             models.UniqueConstraint(
                 fields=["la", "month"], condition=Q(is_current=True), name="snapshot_one_current"
             ),
@@ -59,7 +63,9 @@ class RecomputeRun(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="recompute_runs")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="recompute_runs"
+    )
     first_month = models.DateField()
     last_month = models.DateField()
     months_total = models.PositiveIntegerField(default=0)
@@ -68,7 +74,9 @@ class RecomputeRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     message = models.TextField(blank=True)
-    batch = models.ForeignKey("imports.ImportBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    batch = models.ForeignKey(
+        "imports.ImportBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-id"]
@@ -77,15 +85,21 @@ class RecomputeRun(models.Model):
 class Target(models.Model):
     """An authority's target and tolerance for an indicator in a financial year."""
 
-    la = models.ForeignKey("organisations.LocalAuthority", on_delete=models.CASCADE, related_name="targets")
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="targets"
+    )
     indicator = models.CharField(max_length=60)
-    financial_year = models.PositiveSmallIntegerField(help_text="Year the financial year starts (2024 = 2024/25).")
+    financial_year = models.PositiveSmallIntegerField(
+        help_text="Year the financial year starts (2024 = 2024/25)."
+    )
     target = models.DecimalField(max_digits=10, decimal_places=2)
     tolerance = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["la", "indicator", "financial_year"], name="target_unique")
+            models.UniqueConstraint(
+                fields=["la", "indicator", "financial_year"], name="target_unique"
+            )
         ]
 
 
@@ -101,13 +115,19 @@ class Benchmark(models.Model):
     year = models.PositiveSmallIntegerField()
     scope = models.CharField(max_length=20, choices=Scope.choices)
     la = models.ForeignKey(
-        "organisations.LocalAuthority", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="benchmarks", help_text="For region and statistical-neighbour values.",
+        "organisations.LocalAuthority",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="benchmarks",
+        help_text="For region and statistical-neighbour values.",
     )
     value = models.DecimalField(max_digits=10, decimal_places=2)
     source = models.CharField(max_length=300)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "year", "scope", "la"], name="benchmark_unique")
+            models.UniqueConstraint(
+                fields=["indicator", "year", "scope", "la"], name="benchmark_unique"
+            )
         ]
