@@ -81,6 +81,9 @@ class ChildHeader(models.Model):
             models.UniqueConstraint(fields=["child", "year"], name="childheader_unique_year")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.child} header {self.year}"
+
 
 class UASCRecord(models.Model):
     """903 UASC table: the child was an unaccompanied asylum-seeking child in the year.
@@ -99,6 +102,9 @@ class UASCRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["child", "year"], name="uasc_unique_child_year")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.child} UASC {self.year}"
 
 
 class PeriodOfCare(models.Model):
@@ -132,6 +138,9 @@ class PeriodOfCare(models.Model):
             models.Index(fields=["la", "start_date"]),
             models.Index(fields=["la", "end_date"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.child}: period from {self.start_date}"
 
 
 class Episode(models.Model):
@@ -198,7 +207,10 @@ class Episode(models.Model):
 
 
 class MissingEpisode(models.Model):
-    """A period missing (M) or away without authorisation (A), 903 Missing or SSD ``ssd_missing``."""
+    """A period missing (M) or away without authorisation (A).
+
+    From the 903 Missing table or SSD ``ssd_missing``.
+    """
 
     class Type(models.TextChoices):
         MISSING = "M", "Missing"
@@ -231,6 +243,9 @@ class MissingEpisode(models.Model):
             models.Index(fields=["la", "start_date"]),
             models.Index(fields=["la", "end_date"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.child}: {self.missing_type} from {self.start_date}"
 
 
 class School(models.Model):
@@ -274,6 +289,9 @@ class SchoolPlacement(models.Model):
         ]
         indexes = [models.Index(fields=["child", "start_date"])]
 
+    def __str__(self) -> str:
+        return f"{self.child}: {self.school_urn} from {self.start_date}"
+
 
 class PersonalEducationPlan(models.Model):
     """A PEP (project extension ``ext_cla_pep``); only COMPLETE PEPs count."""
@@ -294,6 +312,9 @@ class PersonalEducationPlan(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["la", "record_id"], name="pep_unique_id")]
         indexes = [models.Index(fields=["la", "pep_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.child}: PEP {self.pep_date}"
 
 
 class CareLeaverObservation(models.Model):
@@ -329,6 +350,9 @@ class CareLeaverObservation(models.Model):
         ]
         indexes = [models.Index(fields=["la", "as_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.child}: care leaver at {self.as_at}"
+
 
 class OC2Outcome(models.Model):
     """903 OC2: outcomes for children looked after continuously for 12 months at 31 March."""
@@ -354,6 +378,9 @@ class OC2Outcome(models.Model):
             models.UniqueConstraint(fields=["child", "year"], name="oc2_unique_child_year")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.child}: OC2 {self.year}"
+
 
 class OC3Outcome(models.Model):
     """903 OC3: care leavers' status around their 17th–21st birthday."""
@@ -371,6 +398,9 @@ class OC3Outcome(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["child", "year"], name="oc3_unique_child_year")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.child}: OC3 {self.year}"
 
 
 class PreviousPermanence(models.Model):
@@ -390,6 +420,9 @@ class PreviousPermanence(models.Model):
             models.UniqueConstraint(fields=["child", "year"], name="prevperm_unique_child_year")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.child}: PrevPerm {self.year}"
+
 
 class DeprivationOfLiberty(models.Model):
     """903 DoLo (2026/27 ruleset): deprivation of liberty orders."""
@@ -405,6 +438,9 @@ class DeprivationOfLiberty(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["child", "start_date"], name="dolo_unique_child_start")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.child}: DoLO from {self.start_date}"
 
 
 class CINEpisode(models.Model):
@@ -422,6 +458,9 @@ class CINEpisode(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["la", "referral_id"], name="cinepisode_unique_id")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.child}: referral {self.referral_id}"
 
 
 class CINAssessment(models.Model):
@@ -448,6 +487,9 @@ class CINAssessment(models.Model):
             models.UniqueConstraint(fields=["la", "assessment_id"], name="cinassessment_unique_id")
         ]
         indexes = [models.Index(fields=["la", "authorised_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.child}: assessment {self.assessment_id}"
 
 
 class ExploitationRisk(models.Model):
@@ -485,6 +527,9 @@ class ExploitationRisk(models.Model):
         ]
         indexes = [models.Index(fields=["la", "risk_type", "start_date"])]
 
+    def __str__(self) -> str:
+        return f"{self.child}: {self.risk_type} {self.level} from {self.start_date}"
+
 
 class SupervisionRecord(models.Model):
     """A recorded management supervision of a child's case (``ext_supervision``)."""
@@ -503,3 +548,6 @@ class SupervisionRecord(models.Model):
             models.UniqueConstraint(fields=["la", "record_id"], name="supervision_unique_id")
         ]
         indexes = [models.Index(fields=["la", "supervision_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.child}: supervision {self.supervision_date}"

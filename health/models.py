@@ -48,6 +48,9 @@ class HealthAssessment(models.Model):
         ]
         ordering = ["child", "check_date"]
 
+    def __str__(self) -> str:
+        return f"{self.child}: {self.kind} {self.check_date} {self.status}"
+
 
 class ImmunisationStatus(models.Model):
     """Whether a child's immunisations are up to date (``ssd_cla_immunisations``), one per child."""
@@ -60,3 +63,6 @@ class ImmunisationStatus(models.Model):
     )
     up_to_date = models.BooleanField(null=True, blank=True)
     status_date = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.child}: immunisations up to date {self.up_to_date}"

@@ -84,6 +84,9 @@ class ImportFile(models.Model):
     class Meta:
         ordering = ["batch", "name"]
 
+    def __str__(self) -> str:
+        return f"{self.name} (batch #{self.batch_id})"
+
 
 class ImportIssue(models.Model):
     """A row-level error or warning, naming file, row, column, value and a plain-English message."""
@@ -110,6 +113,9 @@ class ImportIssue(models.Model):
         ordering = ["batch", "severity", "file_name", "row_number"]
         indexes = [models.Index(fields=["batch", "severity"])]
 
+    def __str__(self) -> str:
+        return f"{self.severity} {self.kind} {self.file_name}:{self.row_number or ''}"
+
 
 class CodeMap(models.Model):
     """An authority's local value → SSD/canonical code (``ext_code_map.csv``)."""
@@ -129,6 +135,9 @@ class CodeMap(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.table}.{self.field} {self.local_value!r} → {self.ssd_value}"
+
 
 class FeedStatus(models.Model):
     """The as-at date of the latest successful import of each feed (table) per authority."""
@@ -145,3 +154,6 @@ class FeedStatus(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["la", "feed"], name="feedstatus_unique_la_feed")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.feed} as at {self.as_at}"

@@ -251,6 +251,9 @@ class SocialWorkerEpisode(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.child}: {self.sw_id} from {self.start_date}"
+
 
 class StaffEstablishment(models.Model):
     """Establishment (FTE posts) per catalogue role on a date (``ext_staff_establishment``)."""
@@ -267,6 +270,9 @@ class StaffEstablishment(models.Model):
             )
         ]
         ordering = ["la", "role", "as_at_date"]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.as_at_date}: {self.fte_posts} FTE"
 
 
 class Membership(models.Model):

@@ -10,4 +10,5 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {"memberships": request.user.memberships.select_related("la")})
+    memberships = request.user.memberships.select_related("la")
+    return render(request, "home.html", {"memberships": memberships})

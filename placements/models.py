@@ -86,6 +86,9 @@ class AdoptionRecord(models.Model):
             models.UniqueConstraint(fields=["child", "year"], name="ad1_unique_child_year")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.child}: AD1 {self.year}"
+
 
 class PlacementDecision(models.Model):
     """903 PlacedAdoption: a decision that the child should be placed for adoption."""
@@ -107,3 +110,6 @@ class PlacementDecision(models.Model):
                 fields=["child", "date_placed"], name="placeddecision_unique_child_date"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.child}: placement decision {self.date_placed}"

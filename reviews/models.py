@@ -49,9 +49,15 @@ class Review(models.Model):
         indexes = [models.Index(fields=["la", "review_date"])]
         ordering = ["child", "review_date"]
 
+    def __str__(self) -> str:
+        return f"{self.child}: review {self.review_date}"
+
 
 class StatutoryVisit(models.Model):
-    """A statutory visit to a child looked after (SSD ``ssd_cla_visits``); only seen visits count."""
+    """A statutory visit to a child looked after (SSD ``ssd_cla_visits``).
+
+    Only visits where the child was seen count.
+    """
 
     la = models.ForeignKey(
         "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
@@ -72,3 +78,6 @@ class StatutoryVisit(models.Model):
             models.Index(fields=["child", "visit_date"]),
         ]
         ordering = ["child", "visit_date"]
+
+    def __str__(self) -> str:
+        return f"{self.child}: visit {self.visit_date}"

@@ -53,6 +53,9 @@ class SnapshotCell(models.Model):
             models.UniqueConstraint(fields=["snapshot", "indicator", "period"], name="cell_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.period}"
+
 
 class RecomputeRun(models.Model):
     """Progress of one recompute of an authority's snapshots (shown on the imports page)."""
@@ -81,6 +84,11 @@ class RecomputeRun(models.Model):
     class Meta:
         ordering = ["-id"]
 
+    def __str__(self) -> str:
+        return (
+            f"Recompute #{self.pk} {self.first_month:%Y-%m}–{self.last_month:%Y-%m} {self.status}"
+        )
+
 
 class Target(models.Model):
     """An authority's target and tolerance for an indicator in a financial year."""
@@ -101,6 +109,9 @@ class Target(models.Model):
                 fields=["la", "indicator", "financial_year"], name="target_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.financial_year}: {self.target}"
 
 
 class Benchmark(models.Model):
@@ -131,3 +142,6 @@ class Benchmark(models.Model):
                 fields=["indicator", "year", "scope", "la"], name="benchmark_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.year} {self.scope}: {self.value}"
