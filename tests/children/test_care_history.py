@@ -43,7 +43,7 @@ def test_worked_example_c3003_t_episode_is_same_carer_not_a_move():
     assert period.placements[1].place_on(date(2025, 1, 21)) == "U4"
 
 
-def test_period_ends_with_non_x1_reason_and_episode_ending_on_month_end_is_not_looked_after_that_day():
+def test_period_ends_with_non_x1_reason_and_not_looked_after_on_its_end_day():
     history = care_history_build([ep(1, date(2024, 1, 5), date(2024, 3, 31), "S", rec="E4A")])
     (period,) = history.periods
     assert period.end == date(2024, 3, 31) and period.reason_ceased == "E4A"
