@@ -63,6 +63,10 @@ def _truthy(value: str | None) -> bool:
 IN_CI = _truthy(os.environ.get("CI"))
 BROKER_URL = django_settings.CELERY_BROKER_URL
 
+# WhiteNoise warns on every request when STATIC_ROOT is missing (a fresh clone before
+# collectstatic); tests do not need collected files, only the directory.
+Path(django_settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
 _default_db = django_settings.DATABASES["default"]
 if BROKER_URL and _default_db["ENGINE"] == "django.db.backends.sqlite3":
     # An in-memory SQLite test database is invisible to another process: use a file.

@@ -1,0 +1,78 @@
+"""Admin for snapshots, recompute runs, targets and benchmarks.
+
+Targets and benchmarks are reference data an administrator maintains, so they import and
+export as spreadsheets (django-import-export, matched on natural keys).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+
+from scorecards.models import Benchmark, RecomputeRun, Snapshot, SnapshotCell, Target
+from scorecards.resources import BenchmarkResource, TargetResource
+
+LA_FILTER = ("la", admin.RelatedOnlyFieldListFilter)
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(admin.ModelAdmin):
+    list_display = [
+        "la",
+        "month",
+        "version",
+        "is_current",
+        "as_of",
+        "month_to_date",
+        "computed_at",
+    ]
+    list_select_related = ["la"]
+    list_filter = [LA_FILTER, "is_current", "month_to_date", "month"]
+    search_fields = ["la__code", "la__name", "fingerprint"]
+    date_hierarchy = "month"
+
+
+@admin.register(SnapshotCell)
+class SnapshotCellAdmin(admin.ModelAdmin):
+    list_display = ["snapshot", "indicator", "period"]
+    list_select_related = ["snapshot__la"]
+    list_filter = [("snapshot__la", admin.RelatedOnlyFieldListFilter), "period", "indicator"]
+    search_fields = ["indicator", "period"]
+    raw_id_fields = ["snapshot"]
+
+
+@admin.register(RecomputeRun)
+class RecomputeRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "la",
+        "first_month",
+        "last_month",
+        "months_done",
+        "months_total",
+        "status",
+        "started_at",
+        "finished_at",
+    ]
+    list_select_related = ["la"]
+    list_filter = [LA_FILTER, "status"]
+    search_fields = ["la__code", "message"]
+    raw_id_fields = ["batch"]
+
+
+@admin.register(Target)
+class TargetAdmin(ImportExportModelAdmin):
+    resource_classes = [TargetResource]
+    list_display = ["la", "indicator", "financial_year", "target", "tolerance"]
+    list_select_related = ["la"]
+    list_filter = [LA_FILTER, "financial_year", "indicator"]
+    search_fields = ["indicator", "la__code", "la__name"]
+
+
+@admin.register(Benchmark)
+class BenchmarkAdmin(ImportExportModelAdmin):
+    resource_classes = [BenchmarkResource]
+    list_display = ["indicator", "year", "scope", "la", "value", "source"]
+    list_select_related = ["la"]
+    list_filter = ["scope", "year", "indicator", LA_FILTER]
+    search_fields = ["indicator", "source", "la__code", "la__name"]
