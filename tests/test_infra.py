@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -119,3 +120,14 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
 def test_models_and_migrations_agree():
     """Every model change has its migration (``makemigrations --check`` exits 1 otherwise)."""
     call_command("makemigrations", check=True, dry_run=True, verbosity=0)
+
+
+def test_readme_documents_every_environment_variable_the_settings_read():
+    settings_source = (BASE_DIR / "config" / "settings.py").read_text()
+    readme = (BASE_DIR / "README.md").read_text()
+    names = set(re.findall(r'env_(?:str|bool|int|list)\(\s*"([A-Z0-9_]+)"', settings_source))
+    names |= set(re.findall(r'os\.environ(?:\.get\(|\[)\s*"([A-Z0-9_]+)"', settings_source))
+
+    assert "DATABASE_URL" in names and "REDIS_URL" in names
+    undocumented = sorted(name for name in names if f"| `{name}` |" not in readme)
+    assert not undocumented, f"add these to the README's Configuration table: {undocumented}"
