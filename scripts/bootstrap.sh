@@ -81,7 +81,9 @@ install_python_packages() {
         return
     fi
     log "installing Python packages (pip install -e .[dev])"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+    # (The filter drops pip's notes about configured local package indexes that do not exist.)
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]' \
+        2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
     echo "$want" >"$STAMP"
 }
 
