@@ -1,0 +1,301 @@
+"""Statutory visits (Care Planning, Placement and Case Review Regulations 2010, reg. 28).
+
+The rule is ``indicators.md`` §3 "Visits (reg. 28)"; this module is its only implementation,
+used both by the monthly indicators and by the live worklists.
+
+Readings chosen where the catalogue leaves room (also stated on the functions):
+
+- **Meeting a due date.** The schedule always has one pending due date. A seen visit made on
+  or before it meets it on time (the catalogue's worked example: a visit 4 days into a
+  placement meets the 7-day due date "on time"). A visit made after it meets it late,
+  together with every due date chained from it (below) that fell before the visit's day, and
+  on time one that falls on the visit's day; a chained due date after the visit's day is
+  dropped, never counted (worked example: V3 meets 2 April late, and the next visit is due
+  42 days after V3, nothing being due on 14 May). Then the schedule restarts from the visit.
+  "Extra visits between due dates create no due dates of their own": a visit never adds a
+  due date beside the ones it meets, it only moves the next one. Several seen visits on one
+  day count as one.
+- **Missed due dates chain.** A due date passed with no visit stays unmet, and the next falls
+  due one interval after it, the interval being judged on that due date.
+- **Interval.** 6 weeks (42 days) while the day it is counted from (the visit, or the missed
+  due date) is in the first year of the placement, i.e. before the first anniversary of the
+  placement start (``start`` + 12 calendar months, clamped: a placement starting on
+  29 February has its anniversary on 28 February); so a visit the day before the
+  anniversary gives 6 weeks and one on the anniversary 3 months. After the first year:
+  3 calendar months if the placement on that day is long-term foster care (PLACE U1 or U4),
+  else 6 weeks. The local "six_weekly" standard uses 6 weeks for every child after the
+  first visit; the first visit stays due 7 days after the placement starts (a local standard
+  may only be stricter than the statutory one).
+- **Placements.** One schedule per placement as ``indicators.md`` §1 defines it: the caller
+  merges episodes first (a change of carer, RNE P or B, starts a placement; L, T and U
+  episodes continue it; temporary placements T0–T4 and the return from them are bridged).
+  The placement type may change inside a placement (U6, then a T episode to U4): pass the
+  codes with their start dates in ``places``. A temporary code (T0–T4) listed there does not
+  replace the usual placement's code: on such a day the usual placement still counts.
+- **Placement ends.** A placement is open on D when ``start <= D < end`` (§1 "looked after at
+  D"): a visit on the end date belongs to the next placement (which starts that day), and a
+  due date on or after the end date lapses, met or not. Unmet due dates before the end stay
+  missed. When placements overlap, the later-starting one ends the earlier one from its
+  start (§1); with equal starts the one listed last wins.
+- **As of.** Only visits and placement ends dated on or before ``as_of`` exist (§1: "a visit
+  on E+1 does not make a visit due before E on time"). A placement end after ``as_of`` is
+  not known yet, so the placement is open as of then.
+
+The schedule is causal: due dates on or before a date E depend only on placements and visits
+up to E. So a computation as of a later date L, read with ``met_date`` after E treated as
+unmet, gives exactly the due dates up to E of a computation as of E (tested). A bulk engine
+can compute once per child and read every month end from it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+from reviews.scheduling.dates import add_months
+
+#: Days from the start of a placement to the first visit's due date (reg. 28(2)(a): within
+#: one week of the start of the placement).
+FIRST_VISIT_DAYS = 7
+#: The 6-week interval in days.
+SIX_WEEKS_DAYS = 42
+#: Interval for long-term foster care after the placement's first year, in calendar months.
+LONG_TERM_INTERVAL_MONTHS = 3
+#: Months in a placement's first year (the anniversary is ``start`` + 12 calendar months).
+FIRST_YEAR_MONTHS = 12
+#: Long-term foster care placements (PLACE U1 connected carer, U4 other foster carer).
+LONG_TERM_FOSTER_CODES = frozenset({"U1", "U4"})
+#: Temporary placements, bridged: never a placement of their own (``ssda903.md`` §3.6).
+TEMPORARY_PLACEMENT_CODES = frozenset({"T0", "T1", "T2", "T3", "T4"})
+
+
+class VisitStandard(StrEnum):
+    """Which visiting standard an authority applies (a setting; statutory by default)."""
+
+    STATUTORY = "statutory"
+    SIX_WEEKLY = "six_weekly"
+
+
+class VisitRule(StrEnum):
+    """The interval that produced a due date."""
+
+    FIRST_WEEK = "first_week"
+    SIX_WEEKS_FIRST_YEAR = "six_weeks_first_year"
+    THREE_MONTHS_LONG_TERM = "three_months_long_term"
+    SIX_WEEKS = "six_weeks"
+    SIX_WEEKS_LOCAL_STANDARD = "six_weeks_local_standard"
+
+
+class CountedFrom(StrEnum):
+    """What a due date was counted from."""
+
+    PLACEMENT_START = "placement_start"
+    VISIT = "visit"
+    MISSED_DUE_DATE = "missed_due_date"
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementSpan:
+    """One placement (``indicators.md`` §1 "Placement"), already merged by the caller.
+
+    ``end`` is the date the child left it (the next placement's start, or the end of the
+    period of care), ``None`` while open. ``places`` lists ``(from_date, PLACE code)`` in any
+    order: the code in force on a day is the latest one from on or before it (before the
+    first listed date, the first code); temporary codes T0–T4 do not replace the usual code.
+    """
+
+    start: date
+    end: date | None
+    places: tuple[tuple[date, str], ...]
+    #: The first anniversary of the start: days before it are in the placement's first year.
+    first_anniversary: date = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.places:
+            raise ValueError("a placement needs at least one (from_date, place code)")
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"placement ends {self.end} before it starts {self.start}")
+        object.__setattr__(self, "places", tuple(sorted(self.places, key=lambda p: p[0])))
+        object.__setattr__(self, "first_anniversary", add_months(d=self.start, n=FIRST_YEAR_MONTHS))
+
+    def place_on(self, day: date) -> str:
+        """The PLACE code in force on ``day`` (the usual placement's during a temporary one)."""
+        latest = self.places[0][1]
+        usual: str | None = None
+        for from_date, code in self.places:
+            if from_date > day:
+                break
+            latest = code
+            if code not in TEMPORARY_PLACEMENT_CODES:
+                usual = code
+        return usual if usual is not None else latest
+
+
+@dataclass(frozen=True, slots=True)
+class VisitDue:
+    """One due statutory visit.
+
+    ``met_date`` is the seen visit that met it (``None``: not met as of the computation);
+    ``on_time`` is true when it was met on or before ``due_date``. ``counted_from`` is the
+    placement start, visit or missed due date the interval ``rule`` was counted from.
+    """
+
+    due_date: date
+    placement_start: date
+    rule: VisitRule
+    counted_from: date
+    counted_from_kind: CountedFrom
+    met_date: date | None
+    on_time: bool
+
+
+def visit_interval_rule(
+    *, placement: PlacementSpan, day: date, standard: VisitStandard = VisitStandard.STATUTORY
+) -> VisitRule:
+    """The interval that applies after a visit (or missed due date) on ``day`` (reg. 28).
+
+    6 weeks in the placement's first year (``day`` before ``start`` + 12 months), then
+    3 months if the placement on ``day`` is long-term foster care (U1/U4), else 6 weeks; the
+    local six-weekly standard always gives 6 weeks.
+    """
+    if standard == VisitStandard.SIX_WEEKLY:
+        return VisitRule.SIX_WEEKS_LOCAL_STANDARD
+    if day < placement.first_anniversary:
+        return VisitRule.SIX_WEEKS_FIRST_YEAR
+    if placement.place_on(day) in LONG_TERM_FOSTER_CODES:
+        return VisitRule.THREE_MONTHS_LONG_TERM
+    return VisitRule.SIX_WEEKS
+
+
+def _due_after(day: date, rule: VisitRule) -> date:
+    if rule == VisitRule.THREE_MONTHS_LONG_TERM:
+        return add_months(d=day, n=LONG_TERM_INTERVAL_MONTHS)
+    return day + timedelta(days=SIX_WEEKS_DAYS)
+
+
+def _placement_dues(
+    *,
+    placement: PlacementSpan,
+    end: date | None,
+    visits: Sequence[date],
+    standard: VisitStandard,
+    horizon: date,
+) -> list[VisitDue]:
+    """Due visits of one placement open on ``[placement.start, end)``; ``visits`` sorted, in it."""
+    out: list[VisitDue] = []
+
+    def kept(due: date) -> bool:
+        return due <= horizon and (end is None or due < end)
+
+    due = placement.start + timedelta(days=FIRST_VISIT_DAYS)
+    rule = VisitRule.FIRST_WEEK
+    counted_from = placement.start
+    kind = CountedFrom.PLACEMENT_START
+    for visit in visits:
+        # Every due date that passed before this visit: missed, met late by this visit. Each
+        # one's successor is counted from it, with the interval judged on that due date.
+        met_late = False
+        while due < visit:
+            met_late = True
+            out.append(
+                VisitDue(
+                    due_date=due,
+                    placement_start=placement.start,
+                    rule=rule,
+                    counted_from=counted_from,
+                    counted_from_kind=kind,
+                    met_date=visit,
+                    on_time=False,
+                )
+            )
+            rule = visit_interval_rule(placement=placement, day=due, standard=standard)
+            counted_from, kind = due, CountedFrom.MISSED_DUE_DATE
+            due = _due_after(due, rule)
+        # The due date now pending is on or after the visit. On the visit's own day it is met
+        # on time. After it, it is met (early, so on time) only by a visit that met nothing
+        # late: a late visit restarts the schedule, and the due date chained from a missed
+        # one after the visit's day is dropped, never counted. A due date met early lapses
+        # like any other if it falls on or after the end of the placement, and is left out
+        # when beyond the horizon.
+        if (due == visit or not met_late) and kept(due):
+            out.append(
+                VisitDue(
+                    due_date=due,
+                    placement_start=placement.start,
+                    rule=rule,
+                    counted_from=counted_from,
+                    counted_from_kind=kind,
+                    met_date=visit,
+                    on_time=True,
+                )
+            )
+        rule = visit_interval_rule(placement=placement, day=visit, standard=standard)
+        counted_from, kind = visit, CountedFrom.VISIT
+        due = _due_after(visit, rule)
+    while kept(due):
+        out.append(
+            VisitDue(
+                due_date=due,
+                placement_start=placement.start,
+                rule=rule,
+                counted_from=counted_from,
+                counted_from_kind=kind,
+                met_date=None,
+                on_time=False,
+            )
+        )
+        rule = visit_interval_rule(placement=placement, day=due, standard=standard)
+        counted_from, kind = due, CountedFrom.MISSED_DUE_DATE
+        due = _due_after(due, rule)
+    return out
+
+
+def visit_schedule(
+    *,
+    placements: Iterable[PlacementSpan],
+    seen_visit_dates: Iterable[date],
+    as_of: date,
+    standard: VisitStandard | str = VisitStandard.STATUTORY,
+    horizon: date | None = None,
+) -> list[VisitDue]:
+    """Every statutory visit due to one child, as known on ``as_of`` (reg. 28).
+
+    ``placements``: the child's placements, merged per ``indicators.md`` §1 (any order).
+    ``seen_visit_dates``: dates of visits at which the child was seen (unseen visits never
+    count, so callers leave them out). ``horizon`` (default ``as_of``): also list the due dates
+    after ``as_of`` up to and including it — the next due date and, if that passes unvisited,
+    the chained ones — for "due in the next 7/14 days" lists; visits after ``as_of`` are still
+    ignored, so those are unmet unless a visit on or before ``as_of`` met one early.
+
+    Returns due visits ordered by placement then due date, each due date on or before the
+    horizon and inside its placement. See the module docstring for the rule and its readings.
+    """
+    standard = VisitStandard(standard)
+    horizon = as_of if horizon is None else horizon
+    if horizon < as_of:
+        raise ValueError(f"horizon {horizon} is before as_of {as_of}")
+    visits = sorted({v for v in seen_visit_dates if v <= as_of})
+    spans = sorted((p for p in placements if p.start <= as_of), key=lambda p: p.start)
+    dues: list[VisitDue] = []
+    for index, placement in enumerate(spans):
+        end = placement.end if placement.end is not None and placement.end <= as_of else None
+        if index + 1 < len(spans):
+            following = spans[index + 1].start
+            end = following if end is None else min(end, following)
+        if end is not None and end <= placement.start:
+            continue
+        first = bisect_left(visits, placement.start)
+        last = len(visits) if end is None else bisect_left(visits, end)
+        dues.extend(
+            _placement_dues(
+                placement=placement,
+                end=end,
+                visits=visits[first:last],
+                standard=standard,
+                horizon=horizon,
+            )
+        )
+    return dues
