@@ -228,6 +228,9 @@ class MissingEpisode(models.Model):
     rhi_completed_date = models.DateField(null=True, blank=True)
     source = models.CharField(max_length=4, choices=Source.choices, default=Source.SSDA903)
     ssd_id = models.CharField(max_length=48, blank=True)
+    collection_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="903 year whose file last wrote the row (later year wins)."
+    )
 
     class Meta:
         constraints = [

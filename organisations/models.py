@@ -243,6 +243,9 @@ class SocialWorkerEpisode(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     reason = models.CharField(max_length=6, blank=True)
+    collection_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="903 year whose file last wrote the row (later year wins)."
+    )
 
     class Meta:
         constraints = [
