@@ -145,3 +145,25 @@ class Benchmark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.year} {self.scope}: {self.value}"
+
+
+class RecomputeLock(models.Model):
+    """A lease that lets one recompute of an authority run at a time (coalescing).
+
+    Taken by a compare-and-set UPDATE (free, or its lease expired), so it works the same
+    on PostgreSQL and SQLite and never holds a database transaction open while indicators
+    are computed. The holder renews the lease after each month it writes; a worker that
+    dies leaves a lease that simply expires.
+    """
+
+    la = models.OneToOneField(
+        "organisations.LocalAuthority",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="recompute_lock",
+    )
+    token = models.CharField(max_length=64, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Recompute lock {self.la_id}: {'held' if self.token else 'free'}"

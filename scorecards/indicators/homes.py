@@ -1,0 +1,387 @@
+"""Homes: type of home, stability (3+ placements, long-term) and where children live."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+
+from children.care_history import (
+    ADOPTION_PLACEMENTS,
+    PLACEMENT_GROUP_LABELS,
+    PlacementOut,
+    placement_group,
+)
+from scorecards.cells import breakdown_cell, count_cell, fraction_cell
+from scorecards.engine import ChildTimeline, CLAEntry, MonthContext
+from scorecards.indicators.registry import (
+    HIGHER,
+    LOWER,
+    UNIT_BREAKDOWN,
+    UNIT_COUNT,
+    UNIT_PERCENT,
+    Cells,
+    Indicator,
+    Section,
+    indicator_register,
+    section_register,
+)
+from scorecards.periods import (
+    PERIOD_AT_E,
+    PERIOD_ROLLING12,
+    PERIOD_YTD,
+    add_months,
+    age_on,
+)
+
+SECTION = section_register(
+    Section(
+        key="homes",
+        title="Homes",
+        order=50,
+        notes=(
+            "'3+ homes in the last 12 months' is the percentage of children in care at the "
+            "month end who have had three or more placements in the 12 months to that day. "
+            "The home a child was living in at the start of the 12 months counts as one.",
+            "A new placement starts when a child starts care or changes carer. A change of "
+            "legal status only, a temporary stay (hospital, holiday, respite under 7 days) "
+            "and the return from it, and foster carers going on to adopt the child are not "
+            "moves. Short breaks are not counted.",
+            "'3+ placements during the year' counts the same way from 1 April; it is "
+            "cumulative, so it rises through the year.",
+            "'In home 2+ years' is, of the children under 16 who have been in care "
+            "continuously for at least two and a half years, the percentage who have lived "
+            "in the same home for at least two years (or are placed for adoption and, with "
+            "the home before, have done so).",
+            "'Placed out of county' means placed outside the authority's boundary; '20 miles "
+            "+' measures the straight-line distance from the home the child lived in before "
+            "care. UASC are counted separately.",
+        ),
+    )
+)
+
+PLACEMENT_TYPE_KEYS = (
+    "foster_connected_carer",
+    "foster_other",
+    "placed_with_parents",
+    "placed_for_adoption",
+    "residential_childrens_home",
+    "secure",
+    "semi_independent_supported",
+    "independent_living",
+    "other",
+)
+
+
+def placement_type_group(place: str) -> str:
+    """The scorecard group of a PLACE code; codes outside the named groups are "other"."""
+    group = placement_group(place)
+    return group if group in PLACEMENT_TYPE_KEYS else "other"
+
+
+def placements_in_window(child: ChildTimeline, first: date, last: date) -> int:
+    """Placements a child had between two dates, the one open on ``first`` counting as one.
+
+    A placement counts when it started on or before ``last`` and had not ended by
+    ``first`` (a placement ending on ``first`` gave way that day to the next one, which
+    is the one open at the window start). Placements made only of temporary episodes are
+    not placements in their own right and are not counted.
+    """
+    n = 0
+    for placement in child.history.placements:
+        if placement.start > last:
+            break
+        if placement.end is not None and placement.end <= first:
+            continue
+        if placement.is_temporary:
+            continue
+        n += 1
+    return n
+
+
+def _placement_type(ctx: MonthContext) -> Cells:
+    groups: Counter[str] = Counter()
+    other_codes: Counter[str] = Counter()
+    for entry in ctx.cla:
+        place = (
+            entry.placement.place_on(ctx.as_of) if entry.placement else entry.episode.episode.place
+        )
+        group = placement_type_group(place)
+        groups[group] += 1
+        if group == "other":
+            other_codes[place or "unknown"] += 1
+    cell = breakdown_cell(groups, PLACEMENT_TYPE_KEYS)
+    cell["other_codes"] = {k: other_codes[k] for k in sorted(other_codes)}
+    return {PERIOD_AT_E: cell}
+
+
+def _three_plus(ctx: MonthContext, period: str) -> dict:
+    first, last = ctx.window(period)
+    n = sum(1 for entry in ctx.cla if placements_in_window(entry.child, first, last) >= 3)
+    return fraction_cell(n, len(ctx.cla))
+
+
+def _three_plus_12m(ctx: MonthContext) -> Cells:
+    return {PERIOD_ROLLING12: _three_plus(ctx, PERIOD_ROLLING12)}
+
+
+def _three_plus_ytd(ctx: MonthContext) -> Cells:
+    return {PERIOD_YTD: _three_plus(ctx, PERIOD_YTD)}
+
+
+def _previous_placement(entry: CLAEntry) -> PlacementOut | None:
+    placements = entry.period.placements
+    for i, placement in enumerate(placements):
+        if placement is entry.placement:
+            return placements[i - 1] if i > 0 else None
+    return None
+
+
+def long_term_stability_status(entry: CLAEntry, e: date) -> tuple[bool, bool]:
+    """(in the denominator, in the numerator) of long_term_stability for one child at E."""
+    child = entry.child
+    if child.dob is None or age_on(child.dob, e) >= 16:
+        return False, False
+    if entry.period.start > add_months(e, -30):
+        return False, False
+    placement = entry.placement
+    if placement is None:
+        return True, False
+    two_years_ago = add_months(e, -24)
+    if placement.start <= two_years_ago:
+        return True, True
+    if placement.place_on(e) in ADOPTION_PLACEMENTS:
+        previous = _previous_placement(entry)
+        if previous is not None and previous.start <= two_years_ago:
+            return True, True
+    return True, False
+
+
+def _long_term_stability(ctx: MonthContext) -> Cells:
+    d = n = 0
+    for entry in ctx.cla:
+        in_d, in_n = long_term_stability_status(entry, ctx.as_of)
+        d += in_d
+        n += in_n
+    return {PERIOD_AT_E: fraction_cell(n, d)}
+
+
+def _location(entry: CLAEntry, e: date) -> tuple[str, Decimal | None]:
+    episode = entry.placement.episode_on(e) if entry.placement else None
+    if episode is None:
+        episode = entry.episode.episode
+    return (episode.pl_location or "").upper(), episode.pl_distance
+
+
+def _location_counts(ctx: MonthContext) -> dict[str, int]:
+    def build(c: MonthContext) -> dict[str, int]:
+        counts: Counter[str] = Counter()
+        for entry in c.cla:
+            location, distance = _location(entry, c.as_of)
+            uasc = "uasc" if entry.child.uasc_on(c.as_of) else "non_uasc"
+            counts[uasc] += 1
+            if location == "IN":
+                counts["in"] += 1
+            elif location == "OUT":
+                counts[f"{uasc}_out"] += 1
+                if distance is not None and distance >= 20:
+                    counts[f"{uasc}_out_20"] += 1
+            else:
+                counts["unknown"] += 1
+                counts[f"{uasc}_unknown"] += 1
+        return counts
+
+    return ctx.memo("location_counts", build)
+
+
+def _placed_in_county(ctx: MonthContext) -> Cells:
+    counts = _location_counts(ctx)
+    return {PERIOD_AT_E: count_cell(counts["in"], unknown=counts["unknown"])}
+
+
+def _out_of_county_non_uasc(ctx: MonthContext) -> Cells:
+    c = _location_counts(ctx)
+    return {
+        PERIOD_AT_E: fraction_cell(c["non_uasc_out"], c["non_uasc"], unknown=c["non_uasc_unknown"])
+    }
+
+
+def _out_of_county_20_miles(ctx: MonthContext) -> Cells:
+    c = _location_counts(ctx)
+    return {
+        PERIOD_AT_E: fraction_cell(
+            c["non_uasc_out_20"], c["non_uasc"], unknown=c["non_uasc_unknown"]
+        )
+    }
+
+
+def _uasc_out_of_county(ctx: MonthContext) -> Cells:
+    c = _location_counts(ctx)
+    return {PERIOD_AT_E: fraction_cell(c["uasc_out"], c["uasc"], unknown=c["uasc_unknown"])}
+
+
+indicator_register(
+    Indicator(
+        id="placement_type_breakdown",
+        title="Type of home of children in care",
+        section="homes",
+        unit=UNIT_BREAKDOWN,
+        polarity=None,
+        periods=(PERIOD_AT_E,),
+        definition=(
+            "Children in care at the month end by the group of their placement type (PLACE): "
+            "foster care with connected carers, other foster care, placed with parents, "
+            "placed for adoption, children's home, secure, semi-independent or supported, "
+            "independent living, other. 'other_codes' breaks 'other' into its codes."
+        ),
+        compute=_placement_type,
+        breakdown_labels={k: PLACEMENT_GROUP_LABELS[k] for k in PLACEMENT_TYPE_KEYS},
+        benchmark="DfE 'Children looked after in England': by placement at 31 March",
+        source="seed 000",
+        readings=(
+            "A child in a temporary placement (T0–T4) on the month end is shown in their usual "
+            "placement's group, since a temporary stay is not a placement in its own right.",
+        ),
+    )
+)
+indicator_register(
+    Indicator(
+        id="placements_3plus_12m",
+        title="3+ homes in the last 12 months",
+        section="homes",
+        unit=UNIT_PERCENT,
+        polarity=LOWER,
+        periods=(PERIOD_ROLLING12,),
+        default_target=Decimal("9"),
+        target_text="below 9%",
+        definition=(
+            "Children in care at the month end who had 3 or more placements in the 12 months "
+            "ending that day (the placement open at the start counts as one), as a percentage "
+            "of all children in care."
+        ),
+        compute=_three_plus_12m,
+        benchmark="DfE 'Children looked after in England': 3 or more placements during the year",
+        source="seed 000",
+        readings=(
+            "Placements in every period of care within the window count. The window starts "
+            "on E − 12 calendar months (a placement ending that very day is not counted: "
+            "its successor is the one open at the start).",
+            "A placement made only of temporary episodes (e.g. a period starting in "
+            "hospital) is not counted.",
+        ),
+    )
+)
+indicator_register(
+    Indicator(
+        id="placements_3plus_ytd",
+        title="3+ placements during the year (cumulative)",
+        section="homes",
+        unit=UNIT_PERCENT,
+        polarity=LOWER,
+        periods=(PERIOD_YTD,),
+        definition=(
+            "As '3+ homes in the last 12 months' but counting from 1 April of the financial year."
+        ),
+        compute=_three_plus_ytd,
+        source="seed 003",
+    )
+)
+indicator_register(
+    Indicator(
+        id="long_term_stability",
+        title="In the same home for 2+ years (of those in care 2.5+ years)",
+        section="homes",
+        unit=UNIT_PERCENT,
+        polarity=HIGHER,
+        periods=(PERIOD_AT_E,),
+        default_target=Decimal("68"),
+        target_text="above 68%",
+        definition=(
+            "Of children in care at the month end, aged under 16 and looked after "
+            "continuously for at least 2.5 years, those who have been in the same placement "
+            "for at least 2 years, or are placed for adoption and their adoptive placement "
+            "together with their previous placement lasts at least 2 years."
+        ),
+        compute=_long_term_stability,
+        benchmark="DfE 'Children looked after in England': long-term placement stability",
+        source="seed 000",
+        readings=(
+            "'Continuously for 2.5 years' = the current period of care started on or before "
+            "E − 30 calendar months; 'same placement 2 years' = the current placement "
+            "(temporary stays bridged, carers adopting not a move) started on or before "
+            "E − 24 months. Children with no date of birth are left out.",
+        ),
+    )
+)
+indicator_register(
+    Indicator(
+        id="placed_in_county",
+        title="Children in care placed in county",
+        section="homes",
+        unit=UNIT_COUNT,
+        polarity=None,
+        periods=(PERIOD_AT_E,),
+        definition=(
+            "Children in care at the month end whose placement is inside the authority's "
+            "boundary (PL_LOCATION IN)."
+        ),
+        compute=_placed_in_county,
+        source="seed 003",
+        readings=("Placements with an unknown location are shown beside it as 'unknown'.",),
+    )
+)
+indicator_register(
+    Indicator(
+        id="out_of_county_non_uasc",
+        title="% non-UASC placed out of county",
+        section="homes",
+        unit=UNIT_PERCENT,
+        polarity=LOWER,
+        periods=(PERIOD_AT_E,),
+        definition=(
+            "Non-UASC children in care at the month end placed outside the authority's "
+            "boundary, as a percentage of all non-UASC children in care."
+        ),
+        compute=_out_of_county_non_uasc,
+        benchmark="DfE 'Children looked after in England': placed outside the LA boundary",
+        source="seed 002, seed 003",
+        readings=(
+            "Children whose placement location is unknown stay in the denominator and are "
+            "not counted as out of county; their number is shown as 'unknown'.",
+        ),
+    )
+)
+indicator_register(
+    Indicator(
+        id="out_of_county_20_miles",
+        title="% non-UASC placed out of county and 20+ miles from home",
+        section="homes",
+        unit=UNIT_PERCENT,
+        polarity=LOWER,
+        periods=(PERIOD_AT_E,),
+        definition=(
+            "Non-UASC children in care at the month end placed outside the boundary and 20 "
+            "miles or more from the home they lived in before care, as a percentage of all "
+            "non-UASC children in care."
+        ),
+        compute=_out_of_county_20_miles,
+        source="seed 002, seed 003",
+        readings=("20 miles or more: PL_DISTANCE ≥ 20.0.",),
+    )
+)
+indicator_register(
+    Indicator(
+        id="uasc_out_of_county",
+        title="% UASC placed out of county",
+        section="homes",
+        unit=UNIT_PERCENT,
+        polarity=None,
+        periods=(PERIOD_AT_E,),
+        definition=(
+            "UASC children in care at the month end placed outside the authority's boundary, "
+            "as a percentage of all UASC children in care."
+        ),
+        compute=_uasc_out_of_county,
+        source="seed 002, seed 003",
+    )
+)

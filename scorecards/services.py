@@ -1,0 +1,443 @@
+"""Writes: recompute snapshots, queue and coalesce recomputes, the per-authority lock.
+
+``snapshots_recompute`` is the engine's entry point for everyone (importer, demo data,
+command, Celery task). It reads each table of the authority once, builds the timelines,
+computes every implemented indicator for every requested month, and writes each month as
+a new snapshot version in its own transaction; the previous version stays current until
+the new one is complete, so a reader never sees a half-written month and a recompute
+killed half-way leaves every unfinished month as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, ProtectedError, Q, RestrictedError
+from django.utils import timezone
+
+from organisations.models import LocalAuthority
+from scorecards.engine import LAData, MonthContext, la_data_load
+from scorecards.indicators import INDICATORS
+from scorecards.models import RecomputeLock, RecomputeRun, Snapshot, SnapshotCell
+from scorecards.periods import ReportingDates, month_first, months_between
+
+logger = logging.getLogger(__name__)
+
+#: A lock lease; renewed after every month written, so only a dead holder lets it lapse.
+LOCK_TTL = timedelta(minutes=15)
+#: How long a command or the demo waits for a running recompute of the same authority.
+LOCK_WAIT_SECONDS = 15 * 60
+#: Snapshot versions kept per month besides the current one (published ones are kept).
+VERSIONS_KEPT = 2
+
+MonthCells = dict[str, dict[str, dict[str, Any]]]
+
+
+class RecomputeBusy(Exception):
+    """Another recompute of the same authority holds the lock."""
+
+
+# --- computing ---------------------------------------------------------------------------
+
+
+def snapshot_cells_compute(*, data: LAData, dates: ReportingDates) -> MonthCells:
+    """Every implemented indicator × period for one month, from in-memory data (pure).
+
+    Indicators not implemented yet get no cell at all: readers show "no data" rather
+    than a misleading 0.
+    """
+    ctx = MonthContext(data, dates)
+    out: MonthCells = {}
+    for indicator in INDICATORS.values():
+        if indicator.compute is None:
+            continue
+        cells = indicator.compute(ctx)
+        if set(cells) != set(indicator.periods):
+            raise ValueError(
+                f"{indicator.id} computed periods {sorted(cells)}, catalogue says "
+                f"{sorted(indicator.periods)}"
+            )
+        out[indicator.id] = {p: cells[p] for p in indicator.periods}
+    return out
+
+
+def cells_fingerprint(cells: MonthCells) -> str:
+    """A stable hash of a month's cells: equal figures give an equal fingerprint."""
+    blob = json.dumps(cells, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _months_normalise(months: list[date], today: date) -> list[date]:
+    out = sorted({month_first(m) for m in months})
+    for m in out:
+        if m > month_first(today):
+            raise ValueError(f"cannot compute {m:%Y-%m}: it is after the current month")
+    return out
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _snapshot_cells_create(rows: list[SnapshotCell]) -> None:
+    """Insert a snapshot's cells (one statement per 500 rows)."""
+    SnapshotCell.objects.bulk_create(rows, batch_size=500)
+
+
+def snapshot_write(
+    *,
+    la: LocalAuthority,
+    dates: ReportingDates,
+    cells: MonthCells,
+    batch_ids: list[int],
+    computed_at: datetime,
+) -> tuple[Snapshot, bool]:
+    """Write one month as a new current version, atomically; (snapshot, written?).
+
+    When the current version already holds identical figures, as-of date and batches,
+    nothing is written: recomputing twice leaves one identical snapshot.
+    """
+    fingerprint = cells_fingerprint(cells)
+    with transaction.atomic():
+        current = (
+            Snapshot.objects.select_for_update()
+            .filter(la=la, month=dates.month, is_current=True)
+            .first()
+        )
+        if (
+            current is not None
+            and current.fingerprint == fingerprint
+            and current.as_of == dates.as_of
+            and current.month_to_date == dates.month_to_date
+            and list(current.batch_ids) == list(batch_ids)
+        ):
+            return current, False
+        last = Snapshot.objects.filter(la=la, month=dates.month).aggregate(v=Max("version"))["v"]
+        snapshot = Snapshot.objects.create(
+            la=la,
+            month=dates.month,
+            version=(last or 0) + 1,
+            is_current=False,
+            as_of=dates.as_of,
+            month_to_date=dates.month_to_date,
+            computed_at=computed_at,
+            batch_ids=list(batch_ids),
+            fingerprint=fingerprint,
+        )
+        _snapshot_cells_create(
+            [
+                SnapshotCell(snapshot=snapshot, indicator=ind, period=period, data=data)
+                for ind, periods in cells.items()
+                for period, data in periods.items()
+            ]
+        )
+        # Flip: the old version stops being current in the same transaction as the new
+        # one starts (the partial unique index allows one current version per month).
+        Snapshot.objects.filter(la=la, month=dates.month, is_current=True).update(is_current=False)
+        Snapshot.objects.filter(pk=snapshot.pk).update(is_current=True)
+        snapshot.is_current = True
+    return snapshot, True
+
+
+def snapshots_prune(*, la: LocalAuthority, months: list[date], keep: int = VERSIONS_KEPT) -> int:
+    """Delete old non-current versions beyond the newest ``keep``; protected ones stay.
+
+    A version referenced by a published scorecard is protected by its foreign key and is
+    kept for ever (``indicators.md`` §1 "Snapshot versions").
+    """
+    deleted = 0
+    for month in months:
+        old = Snapshot.objects.filter(la=la, month=month, is_current=False).order_by("-version")
+        for snapshot in old[keep:]:
+            try:
+                with transaction.atomic():
+                    snapshot.delete()
+                deleted += 1
+            except (ProtectedError, RestrictedError):
+                continue
+    return deleted
+
+
+# --- the lock ----------------------------------------------------------------------------
+
+
+def recompute_lock_acquire(
+    *, la: LocalAuthority, wait_seconds: float = 0, ttl: timedelta = LOCK_TTL
+) -> str | None:
+    """Take the authority's recompute lease; its token, or ``None`` if still busy after waiting."""
+    RecomputeLock.objects.get_or_create(la=la)
+    token = uuid.uuid4().hex
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        now = timezone.now()
+        taken = (
+            RecomputeLock.objects.filter(la=la)
+            .filter(Q(token="") | Q(expires_at__lt=now))
+            .update(token=token, expires_at=now + ttl)
+        )
+        if taken:
+            return token
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(min(0.5, max(0.05, deadline - time.monotonic())))
+
+
+def recompute_lock_renew(*, la: LocalAuthority, token: str, ttl: timedelta = LOCK_TTL) -> bool:
+    return bool(
+        RecomputeLock.objects.filter(la=la, token=token).update(expires_at=timezone.now() + ttl)
+    )
+
+
+def recompute_lock_release(*, la: LocalAuthority, token: str) -> None:
+    RecomputeLock.objects.filter(la=la, token=token).update(token="", expires_at=None)
+
+
+@contextmanager
+def recompute_lock(*, la: LocalAuthority, wait_seconds: float = 0) -> Iterator[str]:
+    token = recompute_lock_acquire(la=la, wait_seconds=wait_seconds)
+    if token is None:
+        raise RecomputeBusy(f"a recompute of {la.code} is already running")
+    try:
+        yield token
+    finally:
+        recompute_lock_release(la=la, token=token)
+
+
+# --- recompute ---------------------------------------------------------------------------
+
+
+def _recompute_locked(
+    *,
+    la: LocalAuthority,
+    months: list[date],
+    today: date,
+    token: str,
+    on_month: Callable[[int, int], None] | None = None,
+) -> list[Snapshot]:
+    started = time.monotonic()
+    data = la_data_load(la=la)
+    snapshots: list[Snapshot] = []
+    for i, month in enumerate(months, start=1):
+        dates = ReportingDates.for_month(month, today=today)
+        cells = snapshot_cells_compute(data=data, dates=dates)
+        snapshot, _ = snapshot_write(
+            la=la, dates=dates, cells=cells, batch_ids=data.batch_ids, computed_at=timezone.now()
+        )
+        snapshots.append(snapshot)
+        recompute_lock_renew(la=la, token=token)
+        if on_month is not None:
+            on_month(i, len(months))
+    snapshots_prune(la=la, months=months)
+    logger.info(
+        "recomputed %s: %d months, %d children in %.2fs",
+        la.code,
+        len(months),
+        len(data.children),
+        time.monotonic() - started,
+    )
+    return snapshots
+
+
+def snapshots_recompute(
+    *,
+    la: LocalAuthority,
+    months: list[date],
+    today: date | None = None,
+    wait_seconds: float = LOCK_WAIT_SECONDS,
+    run: RecomputeRun | None = None,
+) -> list[Snapshot]:
+    """Recompute the snapshots of ``months`` (first days) for one authority.
+
+    Waits for a recompute of the same authority already running (up to
+    ``wait_seconds``, then ``RecomputeBusy``). The current month is computed as of
+    ``today`` ("month to date"); later months are refused. Progress goes to ``run``.
+    """
+    today = today or timezone.localdate()
+    months = _months_normalise(months, today)
+    with recompute_lock(la=la, wait_seconds=wait_seconds) as token:
+        return _recompute_locked(
+            la=la,
+            months=months,
+            today=today,
+            token=token,
+            on_month=_progress_writer(run, len(months)) if run else None,
+        )
+
+
+def _progress_writer(run: RecomputeRun, total: int) -> Callable[[int, int], None]:
+    run.months_total = total
+    run.months_done = 0
+    run.save(update_fields=["months_total", "months_done"])
+
+    def write(done: int, _total: int) -> None:
+        RecomputeRun.objects.filter(pk=run.pk).update(months_done=done)
+        run.months_done = done
+
+    return write
+
+
+# --- queueing and coalescing -------------------------------------------------------------
+
+
+def recompute_floor(*, la: LocalAuthority) -> date | None:
+    """The earliest month worth computing: 1 April of the earliest 903 collection year held.
+
+    Reading: a 903 file repeats every episode open at its start, so episodes dated years
+    before the first return imported are present, but the children who left care before
+    it are not; figures for those earlier months would be wrong, so recomputes triggered
+    by an import start no earlier than this. ``None`` when no collection year is known.
+    """
+    from children.models import Episode
+
+    first_year = (
+        Episode.objects.filter(la=la, collection_year__isnull=False)
+        .order_by("collection_year")
+        .values_list("collection_year", flat=True)
+        .first()
+    )
+    return date(first_year - 1, 4, 1) if first_year else None
+
+
+def recompute_run_queue(
+    *, la: LocalAuthority, from_date: date, batch=None, today: date | None = None
+) -> RecomputeRun:
+    """Record that ``la`` needs months from ``from_date`` recomputed, merging with a queued run.
+
+    Requests for the same authority coalesce: while a run is queued (not yet started),
+    a new request only moves its first month earlier and takes the newer batch.
+    """
+    today = today or timezone.localdate()
+    first = min(month_first(from_date), month_first(today))
+    floor = recompute_floor(la=la)
+    if floor is not None and first < floor:
+        first = min(floor, month_first(today))
+    with transaction.atomic():
+        queued = (
+            RecomputeRun.objects.select_for_update()
+            .filter(la=la, status=RecomputeRun.Status.QUEUED)
+            .order_by("-id")
+            .first()
+        )
+        if queued is not None:
+            queued.first_month = min(queued.first_month, first)
+            queued.last_month = month_first(today)
+            if batch is not None:
+                queued.batch = batch
+            queued.save(update_fields=["first_month", "last_month", "batch"])
+            return queued
+        return RecomputeRun.objects.create(
+            la=la,
+            first_month=first,
+            last_month=month_first(today),
+            status=RecomputeRun.Status.QUEUED,
+            batch=batch,
+        )
+
+
+def snapshots_request_recompute(
+    *, la: LocalAuthority, from_date: date, batch=None, today: date | None = None
+) -> RecomputeRun:
+    """Queue a recompute from ``from_date`` to the current month, sent to Celery on commit.
+
+    The importer calls this inside its transaction: the task is only sent once the
+    import has committed, and never if it rolls back.
+    """
+    from scorecards.tasks import recompute_snapshots_task
+
+    run = recompute_run_queue(la=la, from_date=from_date, batch=batch, today=today)
+    first_iso = run.first_month.isoformat()
+    batch_id = batch.pk if batch is not None else None
+    transaction.on_commit(
+        lambda: recompute_snapshots_task.delay(la.pk, first_iso, batch_id, run_id=run.pk)
+    )
+    return run
+
+
+def snapshots_run_pending(
+    *, la: LocalAuthority, today: date | None = None, wait_seconds: float = 0
+) -> str:
+    """Run every outstanding recompute request of an authority as one run.
+
+    Returns ``"busy"`` when another recompute holds the lock (the task retries later),
+    ``"idle"`` when nothing is outstanding (another task already did it), ``"done"``.
+    Runs left ``running`` by a worker that died are outstanding too, so a redelivered
+    or retried task finishes their work.
+    """
+    today = today or timezone.localdate()
+    token = recompute_lock_acquire(la=la, wait_seconds=wait_seconds)
+    if token is None:
+        return "busy"
+    try:
+        outstanding = list(
+            RecomputeRun.objects.filter(
+                la=la, status__in=[RecomputeRun.Status.QUEUED, RecomputeRun.Status.RUNNING]
+            ).order_by("id")
+        )
+        if not outstanding:
+            return "idle"
+        run = outstanding[-1]
+        first = min(r.first_month for r in outstanding)
+        merged = [r.pk for r in outstanding[:-1]]
+        if merged:
+            RecomputeRun.objects.filter(pk__in=merged).update(
+                status=RecomputeRun.Status.DONE,
+                finished_at=timezone.now(),
+                message=f"Merged into recompute #{run.pk}.",
+            )
+        months = months_between(first, today)
+        run.first_month = first
+        run.last_month = month_first(today)
+        run.status = RecomputeRun.Status.RUNNING
+        run.started_at = timezone.now()
+        run.message = ""
+        run.save(update_fields=["first_month", "last_month", "status", "started_at", "message"])
+        try:
+            _recompute_locked(
+                la=la,
+                months=months,
+                today=today,
+                token=token,
+                on_month=_progress_writer(run, len(months)),
+            )
+        except Exception as exc:
+            RecomputeRun.objects.filter(pk=run.pk).update(
+                status=RecomputeRun.Status.FAILED,
+                finished_at=timezone.now(),
+                message=f"{type(exc).__name__}: {exc}"[:2000],
+            )
+            raise
+        RecomputeRun.objects.filter(pk=run.pk).update(
+            status=RecomputeRun.Status.DONE, finished_at=timezone.now()
+        )
+        return "done"
+    finally:
+        recompute_lock_release(la=la, token=token)
+
+
+def snapshots_request_nightly(*, today: date | None = None) -> list[RecomputeRun]:
+    """Queue the nightly recompute of every authority with data.
+
+    The current month is recomputed as of today; a month whose current snapshot is still
+    "month to date" (it closed since) is recomputed as of its true month end.
+    """
+    from children.models import Child
+
+    today = today or timezone.localdate()
+    current = month_first(today)
+    runs: list[RecomputeRun] = []
+    la_ids = Child.objects.values_list("la_id", flat=True).distinct()
+    for la in LocalAuthority.objects.filter(pk__in=la_ids).order_by("code"):
+        open_months = Snapshot.objects.filter(
+            la=la, is_current=True, month_to_date=True, month__lt=current
+        ).values_list("month", flat=True)
+        first = min([current, *open_months])
+        runs.append(snapshots_request_recompute(la=la, from_date=first, today=today))
+    return runs
