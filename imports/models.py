@@ -52,6 +52,11 @@ class ImportBatch(models.Model):
     )
     error_count = models.PositiveIntegerField(default=0)
     warning_count = models.PositiveIntegerField(default=0)
+    issue_summary = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Issue counts by rule and warnings per indicator (every issue, kept or not).",
+    )
     message = models.TextField(blank=True)
     earliest_changed_date = models.DateField(null=True, blank=True)
     recompute_due = models.BooleanField(default=False)

@@ -1,0 +1,149 @@
+"""Collecting errors and warnings: every one counted, the first N of each kept in full.
+
+A council file with a systematic fault (a date column in the wrong format) can produce a
+hundred thousand identical errors; storing them all helps nobody. Every issue is counted,
+and up to ``IMPORT_MAX_ISSUES_REPORTED`` errors and as many warnings are kept with file,
+row, column, value, message and rule code. Errors and warnings have separate allowances so
+a flood of warnings never hides the error that rejected the batch.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import polars as pl
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass
+class Issue:
+    severity: str
+    kind: str
+    message: str
+    file_name: str = ""
+    table: str = ""
+    row_number: int | None = None
+    column: str = ""
+    value: str = ""
+    rule_code: str = ""
+    indicators: tuple[str, ...] = ()
+
+
+@dataclass
+class IssueLog:
+    limit: int
+    kept: list[Issue] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)  # by severity
+    by_kind: Counter = field(default_factory=Counter)  # (severity, kind)
+    by_indicator: Counter = field(default_factory=Counter)  # warnings per indicator id
+    kept_counts: Counter = field(default_factory=Counter)  # by severity
+
+    @property
+    def error_count(self) -> int:
+        return self.counts[ERROR]
+
+    @property
+    def warning_count(self) -> int:
+        return self.counts[WARNING]
+
+    def room(self, severity: str) -> int:
+        return max(self.limit - self.kept_counts[severity], 0)
+
+    def _count(self, severity: str, kind: str, n: int, indicators: tuple[str, ...]) -> None:
+        self.counts[severity] += n
+        self.by_kind[(severity, kind)] += n
+        if severity == WARNING:
+            for indicator in indicators:
+                self.by_indicator[indicator] += n
+
+    def add(
+        self,
+        severity: str,
+        kind: str,
+        message: str,
+        *,
+        file_name: str = "",
+        table: str = "",
+        row_number: int | None = None,
+        column: str = "",
+        value: object = "",
+        rule_code: str = "",
+        indicators: tuple[str, ...] = (),
+    ) -> None:
+        self._count(severity, kind, 1, indicators)
+        if self.room(severity):
+            self.kept_counts[severity] += 1
+            self.kept.append(
+                Issue(
+                    severity=severity,
+                    kind=kind,
+                    message=message,
+                    file_name=file_name,
+                    table=table,
+                    row_number=row_number,
+                    column=column,
+                    value=_text(value),
+                    rule_code=rule_code,
+                    indicators=tuple(indicators),
+                )
+            )
+
+    def add_rows(
+        self,
+        severity: str,
+        kind: str,
+        rows: pl.DataFrame,
+        message: str,
+        *,
+        file_name: str,
+        table: str,
+        column: str = "",
+        value_column: str | None = None,
+        rule_code: str = "",
+        indicators: tuple[str, ...] = (),
+    ) -> int:
+        """Log one issue per row of ``rows`` (which carries ``_row``); returns how many.
+
+        ``message`` may use ``{value}`` and any column of ``rows`` as format fields.
+        Only the rows that fit the allowance are turned into Python objects.
+        """
+        n = rows.height
+        if not n:
+            return 0
+        self._count(severity, kind, n, indicators)
+        room = self.room(severity)
+        if room:
+            value_column = value_column if value_column is not None else column
+            for record in rows.head(room).iter_rows(named=True):
+                value = record.get(value_column) if value_column else ""
+                fields = {k: _text(v) for k, v in record.items()}
+                fields["value"] = _text(value)
+                self.kept_counts[severity] += 1
+                self.kept.append(
+                    Issue(
+                        severity=severity,
+                        kind=kind,
+                        message=message.format(**fields),
+                        file_name=file_name,
+                        table=table,
+                        row_number=record.get("_row"),
+                        column=column,
+                        value=_text(value),
+                        rule_code=rule_code,
+                        indicators=tuple(indicators),
+                    )
+                )
+        return n
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)[:255]

@@ -1,0 +1,438 @@
+"""Reading uploaded files into string tables, whatever the file is called.
+
+The type of a file is decided by its content, never its name (``roles.md``: "type checked
+by content"): an XLSX renamed ``.csv`` is read as a workbook, a PDF renamed ``.csv`` is
+refused. Supported: CSV (UTF-8, with or without a BOM; Windows-1252 read with a warning),
+XLSX (one table per sheet) and a zip of either. Refused with a plain-English reason: empty
+files, UTF-16/UTF-32 text ("save as UTF-8"), PDF, legacy ``.xls``, XML, damaged or
+truncated archives, anything over the size limit.
+
+XLSX cells are read with openpyxl in read-only mode **without evaluating anything**: a cell
+holding a formula is an error naming the cell (its cached result may be stale or absent
+and is never trusted), and external links are not loaded.
+
+Every value comes out as text (``None`` for blank); typing is ``imports.validation``'s job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+import polars as pl
+
+from imports.issues import ERROR, WARNING, IssueLog
+
+UTF8_BOM = b"\xef\xbb\xbf"
+ROW = "_row"
+
+MSG_EMPTY = "The file is empty."
+MSG_NO_HEADER = "The file has no header row."
+MSG_UTF16 = (
+    "The file is saved as UTF-16 (Excel's 'Unicode Text'). Save it as 'CSV UTF-8 (Comma "
+    "delimited)' and upload it again."
+)
+MSG_CP1252 = (
+    "The file is not UTF-8; it was read as Windows-1252 (Excel's plain 'CSV'). Check any "
+    "accented letters, and save as 'CSV UTF-8' next time."
+)
+MSG_PDF = "This is a PDF document, not a data file. Export the return as CSV or XLSX."
+MSG_XLS = "This is an old-style Excel .xls workbook. Save it as .xlsx or as CSV files."
+MSG_BINARY = "This is not a CSV or XLSX file (it holds binary data)."
+MSG_DAMAGED_ZIP = (
+    "The file is damaged or incomplete (a truncated zip or XLSX archive). Upload it again."
+)
+MSG_DAMAGED_XLSX = "The workbook cannot be read: {detail}"
+MSG_TOO_BIG = "The file is {size} bytes, over the limit of {limit} bytes."
+MSG_NESTED_ZIP = "A zip inside a zip is not accepted: put the CSV or XLSX files in one zip."
+MSG_RAGGED = (
+    "Row has {found} values but the header has {expected} columns (a truncated or "
+    "badly quoted line)."
+)
+MSG_BAD_QUOTES = "The file cannot be read as CSV: {detail}"
+MSG_DUPLICATE_HEADER = "The header row names column {column} more than once."
+MSG_FORMULA = (
+    "Cell {cell} holds a formula ({formula}). Formulas are never evaluated: paste the "
+    "values instead."
+)
+MSG_OTHER_DOCUMENT = "This is a {kind} document, not a CSV or XLSX file."
+
+
+class FileRefused(Exception):
+    """The file cannot be read at all; the message says why in plain English."""
+
+
+@dataclass
+class RawSheet:
+    """One table-shaped block of text: a CSV file or a worksheet."""
+
+    file_name: str  # display name: "episodes.csv", "book.xlsx › Episodes"
+    upload_name: str  # the uploaded file it came from (for ImportFile.tables)
+    headers: list[str]  # normalised header names, in file order
+    original_headers: list[str]
+    frame: pl.DataFrame  # String columns named by ``headers`` plus ``_row`` (file row number)
+    has_errors: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def header_normalise(name: object) -> str:
+    """Header matching is case-, whitespace- and BOM-tolerant: `` decom`` = ``DECOM``."""
+    text = "" if name is None else str(name)
+    text = text.replace("\ufeff", "").strip()
+    return re.sub(r"\s+", "_", text).upper()
+
+
+def sniff(data: bytes) -> str:
+    """The kind of file by its first bytes: zip, pdf, ole, utf16, xml, binary, empty or text."""
+    if not data.strip():
+        return "empty"
+    head = data[:4096]
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
+        return "zip"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "ole"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+        b"\x00" in head[:200] and _looks_utf16(head)
+    ):
+        return "utf16"
+    stripped = head.removeprefix(UTF8_BOM).lstrip()
+    if stripped.startswith(b"<"):
+        return "xml"
+    if b"\x00" in head:
+        return "binary"
+    return "text"
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """ASCII text saved as UTF-16 has a NUL in every other byte."""
+    sample = head[:200]
+    return sample[1::2].count(0) > len(sample) // 4 or sample[0::2].count(0) > len(sample) // 4
+
+
+def source_read(
+    *,
+    name: str,
+    data: bytes,
+    log: IssueLog,
+    max_bytes: int,
+    xml_refusal: str,
+    inside_zip: bool = False,
+    upload_name: str | None = None,
+) -> list[RawSheet]:
+    """Every table-shaped block in one uploaded file; refusals are logged as errors.
+
+    Returns no sheets (and logs an error naming the file) when the file cannot be read.
+    """
+    upload_name = upload_name or name
+    try:
+        if len(data) > max_bytes:
+            raise FileRefused(MSG_TOO_BIG.format(size=len(data), limit=max_bytes))
+        kind = sniff(data)
+        if kind == "empty":
+            raise FileRefused(MSG_EMPTY)
+        if kind == "pdf":
+            raise FileRefused(MSG_PDF)
+        if kind == "ole":
+            raise FileRefused(MSG_XLS)
+        if kind == "utf16":
+            raise FileRefused(MSG_UTF16)
+        if kind == "xml":
+            raise FileRefused(xml_refusal)
+        if kind == "binary":
+            raise FileRefused(MSG_BINARY)
+        if kind == "zip":
+            names = _zip_names(data)
+            if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+                return _xlsx_sheets(name, upload_name, data, log)
+            if "[Content_Types].xml" in names and any(n.startswith("word/") for n in names):
+                raise FileRefused(MSG_OTHER_DOCUMENT.format(kind="Word"))
+            if inside_zip:
+                raise FileRefused(MSG_NESTED_ZIP)
+            return _zip_sheets(name, data, log, max_bytes=max_bytes, xml_refusal=xml_refusal)
+        return _csv_sheets(name, upload_name, data, log)
+    except FileRefused as refused:
+        log.add(ERROR, "unreadable_file", str(refused), file_name=name)
+        return []
+
+
+def _zip_names(data: bytes) -> list[str]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return archive.namelist()
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        raise FileRefused(MSG_DAMAGED_ZIP) from exc
+
+
+def _zip_sheets(
+    name: str, data: bytes, log: IssueLog, *, max_bytes: int, xml_refusal: str
+) -> list[RawSheet]:
+    sheets: list[RawSheet] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = [
+                info
+                for info in archive.infolist()
+                if not info.is_dir()
+                and not info.filename.startswith("__MACOSX/")
+                and not info.filename.rsplit("/", 1)[-1].startswith((".", "~$"))
+            ]
+            if not members:
+                raise FileRefused(MSG_EMPTY)
+            total = 0
+            for info in sorted(members, key=lambda i: i.filename):
+                member_name = f"{name} › {info.filename}"
+                if info.file_size > max_bytes:
+                    log.add(
+                        ERROR,
+                        "unreadable_file",
+                        MSG_TOO_BIG.format(size=info.file_size, limit=max_bytes),
+                        file_name=member_name,
+                    )
+                    continue
+                total += info.file_size
+                if total > 5 * max_bytes:
+                    raise FileRefused(MSG_TOO_BIG.format(size=total, limit=5 * max_bytes))
+                with archive.open(info) as handle:
+                    content = handle.read(max_bytes + 1)
+                sheets.extend(
+                    source_read(
+                        name=member_name,
+                        data=content,
+                        log=log,
+                        max_bytes=max_bytes,
+                        xml_refusal=xml_refusal,
+                        inside_zip=True,
+                        upload_name=name,
+                    )
+                )
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
+        raise FileRefused(MSG_DAMAGED_ZIP) from exc
+    return sheets
+
+
+def _csv_sheets(name: str, upload_name: str, data: bytes, log: IssueLog) -> list[RawSheet]:
+    data = data.removeprefix(UTF8_BOM)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        data = data.decode("cp1252", errors="replace").encode("utf-8")
+        log.add(WARNING, "encoding", MSG_CP1252, file_name=name)
+    if not data.strip():
+        raise FileRefused(MSG_EMPTY)
+    first_line = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+    try:
+        original = next(csv.reader([first_line]))
+    except (csv.Error, StopIteration) as exc:
+        raise FileRefused(MSG_NO_HEADER) from exc
+    headers = [header_normalise(h) for h in original]
+    if not any(headers):
+        raise FileRefused(MSG_NO_HEADER)
+    expected = len(original)
+    positional = [f"c{i}" for i in range(expected)]
+    has_errors = False
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(data),
+            has_header=True,
+            infer_schema=False,
+            new_columns=positional,
+            truncate_ragged_lines=True,
+        )
+    except pl.exceptions.PolarsError as exc:
+        raise FileRefused(MSG_BAD_QUOTES.format(detail=str(exc).splitlines()[0])) from exc
+
+    # Rows whose number of values differs from the header: a truncated last line, a lost
+    # quote. Polars pads short rows and (asked to) cuts long ones, so count for ourselves.
+    for row_number, found in _ragged_rows(data, expected):
+        has_errors = True
+        log.add(
+            ERROR,
+            "ragged_row",
+            MSG_RAGGED.format(found=found, expected=expected),
+            file_name=name,
+            row_number=row_number,
+        )
+    frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    sheet = _sheet_from_positional(name, upload_name, original, headers, frame, log)
+    sheet.has_errors = sheet.has_errors or has_errors
+    return [sheet]
+
+
+def _ragged_rows(data: bytes, expected: int) -> list[tuple[int, int]]:
+    """(file row, values found) for each non-blank row whose field count is not ``expected``."""
+    bad: list[tuple[int, int]] = []
+    if b'"' not in data:
+        lines = data.split(b"\n")
+        for index, line in enumerate(lines[1:], start=2):
+            line = line.rstrip(b"\r")
+            if not line:
+                continue
+            found = line.count(b",") + 1
+            if found != expected:
+                bad.append((index, found))
+        return bad
+    try:
+        reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), strict=True)
+        next(reader, None)
+        for index, record in enumerate(reader, start=2):
+            if record and len(record) != expected:
+                bad.append((index, len(record)))
+    except csv.Error as exc:
+        raise FileRefused(MSG_BAD_QUOTES.format(detail=str(exc))) from exc
+    return bad
+
+
+def _sheet_from_positional(
+    name: str,
+    upload_name: str,
+    original: list[str],
+    headers: list[str],
+    frame: pl.DataFrame,
+    log: IssueLog,
+) -> RawSheet:
+    """Rename positional columns to normalised headers; drop blank rows and blank columns."""
+    has_errors = False
+    keep: dict[str, str] = {}
+    seen: set[str] = set()
+    for position, header in enumerate(headers):
+        source = f"c{position}"
+        if not header:
+            # A column without a header: ignore it when empty (Excel's trailing commas).
+            if source in frame.columns and frame[source].str.strip_chars().fill_null("").any():
+                keep[source] = f"(column {position + 1})"
+            continue
+        if header in seen:
+            has_errors = True
+            log.add(ERROR, "duplicate_header", MSG_DUPLICATE_HEADER.format(column=header),
+                    file_name=name, column=header)  # fmt: skip
+            continue
+        seen.add(header)
+        keep[source] = header
+    for source in keep:
+        if source not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(source))
+    frame = frame.select([pl.col(ROW), *(pl.col(s).alias(t) for s, t in keep.items())])
+    value_columns = [c for c in frame.columns if c != ROW]
+    if value_columns:
+        not_blank = pl.any_horizontal(
+            [pl.col(c).str.strip_chars().fill_null("") != "" for c in value_columns]
+        )
+        frame = frame.filter(not_blank)
+    return RawSheet(
+        file_name=name,
+        upload_name=upload_name,
+        headers=[h for h in keep.values()],
+        original_headers=original,
+        frame=frame,
+        has_errors=has_errors,
+    )
+
+
+def _xlsx_sheets(name: str, upload_name: str, data: bytes, log: IssueLog) -> list[RawSheet]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(
+            io.BytesIO(data), read_only=True, data_only=False, keep_links=False
+        )
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise FileRefused(MSG_DAMAGED_ZIP) from exc
+    except (InvalidFileException, KeyError, ValueError, OSError) as exc:
+        raise FileRefused(MSG_DAMAGED_XLSX.format(detail=exc)) from exc
+    sheets: list[RawSheet] = []
+    try:
+        for worksheet in workbook.worksheets:
+            sheet_name = f"{name} › {worksheet.title}"
+            try:
+                sheet = _worksheet_read(sheet_name, upload_name, worksheet, log)
+            except (zipfile.BadZipFile, EOFError) as exc:
+                raise FileRefused(MSG_DAMAGED_ZIP) from exc
+            if sheet is not None:
+                sheets.append(sheet)
+    finally:
+        workbook.close()
+    return sheets
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _worksheet_read(name: str, upload_name: str, worksheet, log: IssueLog) -> RawSheet | None:
+    header: list[str] | None = None
+    columns: list[list[str | None]] = []
+    row_numbers: list[int] = []
+    has_errors = False
+    for cells in worksheet.iter_rows():
+        if not cells:
+            continue
+        values: list[str | None] = []
+        row_number = None
+        for cell in cells:
+            row_number = getattr(cell, "row", row_number)
+            if getattr(cell, "data_type", None) == "f":
+                has_errors = True
+                formula = str(cell.value)[:60]
+                log.add(
+                    ERROR,
+                    "formula",
+                    MSG_FORMULA.format(cell=cell.coordinate, formula=formula),
+                    file_name=name,
+                    row_number=cell.row,
+                    value=formula,
+                )
+                values.append(None)
+                continue
+            values.append(_cell_text(cell.value))
+        if header is None:
+            if not any(v not in (None, "") for v in values):
+                continue
+            header = [v or "" for v in values]
+            while header and not header[-1].strip():
+                header.pop()
+            columns = [[] for _ in header]
+            continue
+        if not any(v is not None and str(v).strip() for v in values):
+            continue
+        extra = [v for v in values[len(header) :] if v is not None and str(v).strip()]
+        if extra:
+            has_errors = True
+            log.add(
+                ERROR,
+                "ragged_row",
+                MSG_RAGGED.format(found=len(header) + len(extra), expected=len(header)),
+                file_name=name,
+                row_number=row_number,
+            )
+        for index in range(len(header)):
+            columns[index].append(values[index] if index < len(values) else None)
+        row_numbers.append(row_number or 0)
+    if header is None:
+        return None  # an empty sheet: nothing to import, nothing wrong
+    frame = pl.DataFrame(
+        {ROW: pl.Series(ROW, row_numbers, dtype=pl.Int64)}
+        | {f"c{i}": pl.Series(f"c{i}", col, dtype=pl.String) for i, col in enumerate(columns)}
+    )
+    headers = [header_normalise(h) for h in header]
+    sheet = _sheet_from_positional(name, upload_name, header, headers, frame, log)
+    sheet.has_errors = sheet.has_errors or has_errors
+    return sheet

@@ -1,0 +1,537 @@
+"""Import batches: create one from files, run it (validate, then write all-or-nothing).
+
+A batch moves pending → validating → writing → done, or stops at rejected (any error:
+nothing is written) or failed (an unexpected fault: nothing is written). Progress is
+recorded *outside* the import's transaction so a page polling the batch sees it move: on
+PostgreSQL through a second connection while the write transaction is open; on SQLite a
+second connection would wait for the writer's lock, so progress inside the write is
+reported to the in-process listener only (the demo runs imports eagerly anyway).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.utils import timezone
+
+from imports.formats import format_get
+from imports.formats.base import FormatSpec, ValidationContext, WriteContext
+from imports.issues import ERROR, IssueLog
+from imports.models import FeedStatus, ImportBatch, ImportFile, ImportIssue
+from imports.readers import RawSheet, source_read
+from imports.validation import MSG_SAME_TABLE_TWICE, table_recognise, table_validate
+from organisations.models import AuditEvent, LocalAuthority
+
+logger = logging.getLogger(__name__)
+
+Status = ImportBatch.Status
+FINAL_STATUSES = frozenset({Status.DONE, Status.REJECTED, Status.FAILED})
+
+MSG_YEAR_REQUIRED = (
+    "Which collection year is this? Give --year YYYY (or choose it on the upload form): no "
+    "4-digit year was found in the file or folder names."
+)
+MSG_YEAR_CONFLICT = (
+    "The file names mention different years ({years}): give the collection year explicitly."
+)
+MSG_NO_TABLES = "No {format} table was found in the files."
+MSG_FAILED = "The import failed unexpectedly and nothing was written: {error}"
+MSG_DRY_RUN = "Check only: nothing was written."
+
+Listener = Callable[[str, int, int, int], None]  # (status, validated, written, total)
+
+
+class YearRequired(ValueError):
+    """The collection year could not be found: the caller must ask for it."""
+
+
+@dataclass
+class IncomingFile:
+    """A file to import: its display name (may include folders) and a way to read it."""
+
+    name: str
+    path: Path | None = None
+    handle: BinaryIO | None = None
+
+
+# ---------------------------------------------------------------------------------------
+# Collection year
+
+
+_YEAR_RANGE_RE = re.compile(r"(?<!\d)(20\d{2})[-_](\d{2})(?!\d)")
+_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def collection_year_infer(*, names: Iterable[str]) -> int | None:
+    """A collection year from file or folder names: ``SSDA903_2024_episodes.csv`` → 2024.
+
+    ``2023-24`` (and ``2023_24``) name the year ending 31 March 2024, so give 2024. None
+    when no name has a year; ``YearRequired`` when names disagree.
+    """
+    found: set[int] = set()
+    for name in names:
+        for match in _YEAR_RANGE_RE.finditer(name):
+            first, second = int(match.group(1)), int(match.group(2))
+            if (first + 1) % 100 == second:
+                found.add(first + 1)
+                name = name.replace(match.group(0), " ")
+        found.update(int(m.group(1)) for m in _YEAR_RE.finditer(name))
+    if not found:
+        return None
+    if len(found) > 1:
+        raise YearRequired(MSG_YEAR_CONFLICT.format(years=", ".join(map(str, sorted(found)))))
+    return found.pop()
+
+
+# ---------------------------------------------------------------------------------------
+# Creating a batch
+
+
+def _storage_dir(batch: ImportBatch) -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports" / f"batch-{batch.pk}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _safe_name(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", base)[:120] or "file"
+
+
+def _store(batch: ImportBatch, index: int, incoming: IncomingFile) -> ImportFile:
+    """Copy the file into private storage (outside the web root), hashing it on the way."""
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    target = _storage_dir(batch) / f"{index:02d}-{_safe_name(incoming.name)}"
+    digest = hashlib.sha256()
+    size = 0
+    source = incoming.path.open("rb") if incoming.path else incoming.handle
+    try:
+        if hasattr(source, "seek"):
+            source.seek(0)
+        with target.open("wb") as out:
+            while chunk := source.read(1024 * 1024):
+                digest.update(chunk)
+                size += len(chunk)
+                if size <= limit:
+                    out.write(chunk)
+    finally:
+        if incoming.path:
+            source.close()
+    if size > limit:
+        target.unlink(missing_ok=True)  # over the limit: keep the facts, not the bytes
+        stored = ""
+    else:
+        stored = str(target)
+    return ImportFile.objects.create(
+        batch=batch,
+        name=incoming.name[:255],
+        sha256=digest.hexdigest(),
+        size=size,
+        stored_path=stored,
+    )
+
+
+def import_batch_create(
+    *,
+    la: LocalAuthority,
+    format_name: str,
+    files: list[IncomingFile],
+    year: int | None = None,
+    as_at: date | None = None,
+    dry_run: bool = False,
+    created_by=None,
+    rerun_of: ImportBatch | None = None,
+    client_address: str | None = None,
+) -> ImportBatch:
+    """A pending batch with its files stored and hashed; audited when a user uploads.
+
+    The collection year is the one given, else one named in the file or folder names;
+    ``YearRequired`` when neither exists and the format needs one.
+    """
+    fmt = format_get(format_name)
+    if year is None and fmt.needs_year:
+        year = collection_year_infer(names=[f.name for f in files])
+        if year is None:
+            raise YearRequired(MSG_YEAR_REQUIRED)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            la=la,
+            format=fmt.name,
+            collection_year=year,
+            as_at=as_at,
+            dry_run=dry_run,
+            created_by=created_by,
+            rerun_of=rerun_of,
+        )
+        for index, incoming in enumerate(files, start=1):
+            _store(batch, index, incoming)
+        if created_by is not None:
+            AuditEvent.objects.create(
+                user=created_by,
+                la=la,
+                action=AuditEvent.Action.IMPORT_UPLOAD,
+                object_type="ImportBatch",
+                object_id=str(batch.pk),
+                detail={
+                    "format": fmt.name,
+                    "collection_year": year,
+                    "dry_run": dry_run,
+                    "files": [f.name for f in batch.files.all()],
+                    "rerun_of": rerun_of.pk if rerun_of else None,
+                },
+                client_address=client_address,
+            )
+    return batch
+
+
+def import_batch_rerun_dry(*, batch: ImportBatch, created_by=None, client_address=None):
+    """A new dry-run batch over the same stored files (the history page's "check again")."""
+    files = [
+        IncomingFile(name=f.name, path=Path(f.stored_path))
+        for f in batch.files.all()
+        if f.stored_path and Path(f.stored_path).exists()
+    ]
+    return import_batch_create(
+        la=batch.la,
+        format_name=batch.format,
+        files=files,
+        year=batch.collection_year,
+        as_at=batch.as_at,
+        dry_run=True,
+        created_by=created_by,
+        rerun_of=batch,
+        client_address=client_address,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Progress outside the import transaction
+
+
+class BatchProgress:
+    """Records a batch's status and row counts where other connections can see them.
+
+    Outside the write transaction the ordinary connection is used (autocommit, or the
+    caller's own transaction). Inside it, PostgreSQL gets a second connection in
+    autocommit; SQLite gets nothing, because a second connection would wait for the
+    writer's lock. Writes are throttled except on a status change. The batch row is never
+    updated through the main connection inside the write transaction until its very end,
+    so the second connection never waits for a row lock held by the first.
+    """
+
+    def __init__(self, batch_id: int, listener: Listener | None = None, interval: float = 0.25):
+        self.batch_id = batch_id
+        self.listener = listener
+        self.interval = interval
+        self.in_write = False
+        self.side_connections_opened = 0
+        self._side = None
+        self._last_write = 0.0
+        self.state: dict = {"status": Status.PENDING, "rows_validated": 0, "rows_written": 0,
+                            "rows_total": 0}  # fmt: skip
+
+    def update(self, **fields) -> None:
+        force = "status" in fields and fields["status"] != self.state.get("status")
+        self.state.update(fields)
+        if self.listener:
+            self.listener(
+                self.state["status"],
+                self.state["rows_validated"],
+                self.state["rows_written"],
+                self.state["rows_total"],
+            )
+        now = time.monotonic()
+        if not force and now - self._last_write < self.interval:
+            return
+        self._last_write = now
+        self._write(dict(self.state) | fields)
+
+    def flush(self) -> None:
+        self._write(dict(self.state))
+
+    def _write(self, fields: dict) -> None:
+        if not self.in_write:
+            ImportBatch.objects.filter(pk=self.batch_id).update(**fields)
+            return
+        if connection.vendor == "sqlite":
+            return
+        if self._side is None:
+            self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+            self.side_connections_opened += 1
+        columns = sorted(fields)
+        assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
+        with self._side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {ImportBatch._meta.db_table} SET {assignments} WHERE id = %s",
+                [*(fields[c] for c in columns), self.batch_id],
+            )
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+            self._side = None
+
+
+# ---------------------------------------------------------------------------------------
+# Running a batch
+
+
+@dataclass
+class _Validated:
+    tables: dict  # table → typed frame
+    files: dict[str, str]  # table → file display name
+    present: dict[str, set[str]]  # table → columns the file carried
+    by_upload: dict[str, list[str]]  # upload name → "member › Table" descriptions
+
+
+def _read_and_validate(
+    batch: ImportBatch, fmt: FormatSpec, log: IssueLog, progress: BatchProgress
+) -> _Validated:
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    sheets: list[RawSheet] = []
+    for stored in batch.files.all():
+        if not stored.stored_path:
+            log.add(
+                ERROR,
+                "unreadable_file",
+                f"The file is {stored.size} bytes, over the limit of {limit} bytes.",
+                file_name=stored.name,
+            )
+            continue
+        data = Path(stored.stored_path).read_bytes()
+        sheets.extend(
+            source_read(
+                name=stored.name,
+                data=data,
+                log=log,
+                max_bytes=limit,
+                xml_refusal=fmt.xml_refusal,
+            )
+        )
+        del data
+    total = sum(s.frame.height for s in sheets)
+    progress.update(rows_total=total)
+    validated = _Validated(tables={}, files={}, present={}, by_upload={})
+    done = 0
+    for sheet in sheets:
+        spec = table_recognise(sheet, fmt, log)
+        if spec is not None:
+            validated.by_upload.setdefault(sheet.upload_name, []).append(
+                f"{sheet.file_name.removeprefix(sheet.upload_name).lstrip(' ›') or ''}"
+                f"{' → ' if sheet.file_name != sheet.upload_name else ''}{spec.name}"
+            )
+            if spec.name in validated.tables:
+                log.add(
+                    ERROR,
+                    "same_table_twice",
+                    MSG_SAME_TABLE_TWICE.format(
+                        table=spec.name, first=validated.files[spec.name], second=sheet.file_name
+                    ),
+                    file_name=sheet.file_name,
+                    table=spec.name,
+                )
+            else:
+                typed = table_validate(sheet=sheet, spec=spec, year=batch.collection_year, log=log)
+                if typed is not None:
+                    validated.tables[spec.name] = typed
+                    validated.files[spec.name] = sheet.file_name
+                    validated.present[spec.name] = set(sheet.headers)
+        done += sheet.frame.height
+        progress.update(rows_validated=done)
+    if validated.tables:
+        ctx = ValidationContext(
+            la=batch.la,
+            year=batch.collection_year,
+            today=timezone.localdate(),
+            tables=validated.tables,
+            files=validated.files,
+            log=log,
+        )
+        for validator in fmt.validators:
+            validator(ctx)
+    elif not log.error_count:
+        log.add(ERROR, "no_tables", MSG_NO_TABLES.format(format=fmt.label))
+    return validated
+
+
+def _issues_save(batch: ImportBatch, log: IssueLog) -> None:
+    ImportIssue.objects.bulk_create(
+        [
+            ImportIssue(
+                batch=batch,
+                severity=issue.severity,
+                kind=issue.kind,
+                rule_code=issue.rule_code[:20],
+                file_name=issue.file_name[:255],
+                table=issue.table[:50],
+                row_number=issue.row_number,
+                column=issue.column[:100],
+                value=issue.value[:255],
+                message=issue.message,
+                indicators=list(issue.indicators),
+            )
+            for issue in log.kept
+        ],
+        batch_size=500,
+    )
+
+
+def _summary(log: IssueLog) -> dict:
+    return {
+        "by_kind": {f"{severity}:{kind}": n for (severity, kind), n in log.by_kind.items()},
+        "warnings_by_indicator": dict(sorted(log.by_indicator.items())),
+        "kept": len(log.kept),
+    }
+
+
+def _feeds_record(batch: ImportBatch, tables: Iterable[str]) -> None:
+    """The as-at date of each table this batch wrote (``FeedStatus``), never moving backwards."""
+    as_at = batch.as_at
+    if as_at is None and batch.collection_year:
+        as_at = min(date(batch.collection_year, 3, 31), timezone.localdate())
+    as_at = as_at or timezone.localdate()
+    now = timezone.now()
+    for table in tables:
+        feed = f"{batch.format}:{table}"
+        current = FeedStatus.objects.filter(la=batch.la, feed=feed).first()
+        if current is None:
+            FeedStatus.objects.create(la=batch.la, feed=feed, as_at=as_at, imported_at=now,
+                                      batch=batch)  # fmt: skip
+        elif current.as_at <= as_at:
+            current.as_at, current.imported_at, current.batch = as_at, now, batch
+            current.save(update_fields=["as_at", "imported_at", "batch"])
+
+
+def recompute_request(*, batch_id: int) -> None:
+    """After a successful import commits: ask for snapshots from the earliest changed date.
+
+    Uses the indicator engine's ``snapshots_request_recompute`` when it exists; until then
+    only records on the batch that a recompute is due.
+    """
+    batch = ImportBatch.objects.select_related("la").get(pk=batch_id)
+    try:
+        from scorecards.services import snapshots_request_recompute
+    except ImportError:
+        snapshots_request_recompute = None
+    if snapshots_request_recompute is None:
+        ImportBatch.objects.filter(pk=batch_id).update(recompute_due=True)
+        return
+    snapshots_request_recompute(la=batch.la, from_date=batch.earliest_changed_date, batch=batch)
+
+
+def import_batch_run(*, batch_id: int, listener: Listener | None = None) -> ImportBatch:
+    """Validate every row, then write all-or-nothing; returns the finished batch.
+
+    Idempotent for the task queue: a batch already finished is returned untouched.
+    """
+    batch = ImportBatch.objects.select_related("la").get(pk=batch_id)
+    if batch.status in FINAL_STATUSES:
+        return batch
+    fmt = format_get(batch.format)
+    progress = BatchProgress(batch.pk, listener)
+    started = timezone.now()
+    progress.update(status=Status.VALIDATING, started_at=started, rows_validated=0,
+                    rows_written=0)  # fmt: skip
+    log = IssueLog(limit=settings.IMPORT_MAX_ISSUES_REPORTED)
+    try:
+        validated = _read_and_validate(batch, fmt, log, progress)
+        for stored in batch.files.all():
+            stored.tables = validated.by_upload.get(stored.name, [])
+            stored.save(update_fields=["tables"])
+        _issues_save(batch, log)
+        counts_read = {t: {"read": f.height} for t, f in validated.tables.items()}
+        base = {
+            "error_count": log.error_count,
+            "warning_count": log.warning_count,
+            "issue_summary": _summary(log),
+            "rows_validated": progress.state["rows_total"],
+        }
+        if log.error_count:
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                **base, status=Status.REJECTED, counts=counts_read, finished_at=timezone.now(),
+                message=f"Rejected: {log.error_count} error(s); nothing was written.",
+            )  # fmt: skip
+            progress.update(status=Status.REJECTED)
+            return ImportBatch.objects.get(pk=batch.pk)
+        progress.update(status=Status.WRITING, **{k: v for k, v in base.items()
+                                                  if k != "issue_summary"})  # fmt: skip
+        ImportBatch.objects.filter(pk=batch.pk).update(issue_summary=base["issue_summary"])
+        _write(batch, fmt, validated, progress)
+    except Exception as exc:  # noqa: BLE001 - any fault must leave a failed batch, not a hang
+        logger.exception("import batch %s failed", batch.pk)
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=Status.FAILED,
+            finished_at=timezone.now(),
+            message=MSG_FAILED.format(error=f"{type(exc).__name__}: {exc}")[:2000],
+        )
+        progress.state["status"] = Status.FAILED
+    finally:
+        progress.close()
+    return ImportBatch.objects.get(pk=batch.pk)
+
+
+def _write(batch: ImportBatch, fmt: FormatSpec, validated: _Validated, progress) -> None:
+    written = 0
+
+    def advance(rows: int) -> None:
+        nonlocal written
+        written += rows
+        progress.update(rows_written=written)
+
+    ctx = WriteContext(
+        la=batch.la,
+        year=batch.collection_year,
+        as_at=batch.as_at,
+        tables=validated.tables,
+        batch_id=batch.pk,
+        dry_run=batch.dry_run,
+        progress=advance,
+        columns_present=validated.present,
+    )
+    progress.in_write = True
+    try:
+        with transaction.atomic():
+            result = fmt.writer(ctx)
+            finished = timezone.now()
+            final = {
+                "status": Status.DONE,
+                "counts": result.counts,
+                "rows_written": written if not batch.dry_run else 0,
+                "finished_at": finished,
+                "earliest_changed_date": result.earliest_changed_date,
+            }
+            if batch.dry_run:
+                transaction.set_rollback(True)
+            else:
+                _feeds_record(batch, result.counts)
+                final["message"] = (
+                    "Imported." if result.changed else "Nothing changed: every row was unchanged."
+                )
+                # The last write to the batch row in this transaction: nothing after it
+                # goes through the side connection, so no lock wait.
+                progress.in_write = False
+                progress.close()
+                ImportBatch.objects.filter(pk=batch.pk).update(**final)
+                if result.changed:
+                    transaction.on_commit(lambda: recompute_request(batch_id=batch.pk))
+    finally:
+        progress.in_write = False
+        progress.close()
+    if batch.dry_run:
+        final["message"] = MSG_DRY_RUN
+        final["earliest_changed_date"] = None
+        ImportBatch.objects.filter(pk=batch.pk).update(**final)
+    progress.state.update(status=Status.DONE, rows_written=final["rows_written"])
+    if progress.listener:
+        progress.listener(Status.DONE, progress.state["rows_validated"], final["rows_written"],
+                          progress.state["rows_total"])  # fmt: skip

@@ -1,0 +1,13 @@
+"""Celery tasks for imports: thin, idempotent wrappers over ``imports.services``."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from imports.services import import_batch_run as import_batch_run_service
+
+
+@shared_task(acks_late=True)
+def import_batch_run(batch_id: int) -> str:
+    """Run one import batch; a batch already finished is left as it is (safe to retry)."""
+    return import_batch_run_service(batch_id=batch_id).status
