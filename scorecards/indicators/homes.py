@@ -93,8 +93,8 @@ def placements_in_window(child: ChildTimeline, first: date, last: date) -> int:
             break
         if placement.end is not None and placement.end <= first:
             continue
-        if placement.is_temporary:
-            continue
+        if all(eff.episode.is_temporary for eff in placement.episodes if eff.start <= last):
+            continue  # only temporary so far (as of ``last``): not a placement of its own
         n += 1
     return n
 
