@@ -22,6 +22,13 @@ Data shapes (plain Python, no models):
 
 Values are formatted with ``figures.format_figure`` (``kind``: pct, count, rate, ratio,
 days, number). Negative values are drawn as no bar but keep their label.
+
+Common options: ``title`` (the SVG title and table caption), ``desc`` (replaces the
+generated description), ``kind``, ``suppress`` (the authority's small-number setting),
+``alt`` (details / hidden / none), ``caption`` (also show the title as a figcaption, when
+the page has no heading of its own), ``label_header`` and ``value_header`` (the data
+table's column headers), ``width`` and ``height`` (the viewBox; CSS scales the chart to
+its container), ``scale_max``; ``target`` and ``target_label`` on bar and line charts.
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from scorecards.templatetags.figures import NO_DATA, format_figure, ratio_of
+from scorecards.templatetags.figures import NO_DATA, SUPPRESSED, format_figure, ratio_of
 
 register = template.Library()
 
@@ -61,6 +68,10 @@ SERIES_STYLES = (
 )
 ALT_MODES = ("details", "hidden", "none")
 CHAR_WIDTH = 0.6  # of the font size: a generous Arial average, so labels never collide
+FONT_SIZE = 14  # at the default 960px width; charts scale down with the page
+MIN_FONT_SIZE = 9
+ROTATED_SIZE = 12
+LEGEND_ROW = 30
 
 
 @dataclass(frozen=True)
@@ -112,7 +123,9 @@ def _text_width(text: str, size: float) -> float:
     return len(text) * size * CHAR_WIDTH
 
 
-def _fit_font(text: str, room: float, size: float = 12, minimum: float = 8) -> float | None:
+def _fit_font(
+    text: str, room: float, size: float = FONT_SIZE, minimum: float = MIN_FONT_SIZE
+) -> float | None:
     """The largest font size (down to ``minimum``) at which ``text`` fits ``room``."""
     while size >= minimum:
         if _text_width(text, size) <= room:
@@ -126,21 +139,16 @@ def _text(
     y: float,
     content: str,
     *,
-    size: float = 12,
+    size: float = FONT_SIZE,
     anchor: str = "middle",
     fill: str = TEXT,
-    weight: str = "normal",
     rotate: bool = False,
 ) -> str:
     transform = f' transform="rotate(-90 {_num(x)} {_num(y)})"' if rotate else ""
-    bold = ' font-weight="bold"' if weight == "bold" else ""
     return (
         f'<text x="{_num(x)}" y="{_num(y)}" font-family="{FONT}" font-size="{_num(size)}"'
-        f' text-anchor="{anchor}" fill="{fill}"{bold}{transform}>{escape(content)}</text>'
+        f' text-anchor="{anchor}" fill="{fill}"{transform}>{escape(content)}</text>'
     )
-
-
-ROTATED_SIZE = 10
 
 
 def _label_in_slot(
@@ -150,23 +158,33 @@ def _label_in_slot(
     slot: float,
     *,
     fill: str = TEXT,
-    size: float = 12,
+    size: float = FONT_SIZE,
     below: bool = False,
+    backdrop: bool = False,
 ) -> str:
     """A label centred on ``x`` that fits a slot ``slot`` wide, turned upright if need be.
 
     An upright label reads upwards from ``y`` (a value above a bar) or, with ``below``,
     hangs down from ``y`` (a month under the axis); ``_rotated_room`` reserves the space.
+    ``backdrop`` puts a white box behind the label so a target line never strikes it
+    through (WeasyPrint has no ``paint-order``, so a halo stroke is not an option).
     """
     fitted = _fit_font(content, slot - 2, size=size)
     if fitted is not None:
-        return _text(x, y, content, size=fitted, fill=fill)
+        text = _text(x, y, content, size=fitted, fill=fill)
+        if not backdrop:
+            return text
+        box_w = _text_width(content, fitted) + 4
+        return (
+            f'<rect x="{_num(x - box_w / 2)}" y="{_num(y - fitted)}" width="{_num(box_w)}"'
+            f' height="{_num(fitted + 3)}" fill="#ffffff"/>' + text
+        )
     anchor = "end" if below else "start"
-    y = y - 12 if below else y
+    y = y - FONT_SIZE if below else y
     return _text(x + 4, y, content, size=ROTATED_SIZE, anchor=anchor, fill=fill, rotate=True)
 
 
-def _rotated_room(texts: Iterable[str], slot: float, size: float = 12) -> float:
+def _rotated_room(texts: Iterable[str], slot: float, size: float = FONT_SIZE) -> float:
     """Extra height needed by the labels that ``_label_in_slot`` will turn upright."""
     widths = [
         _text_width(text, ROTATED_SIZE) for text in texts if _fit_font(text, slot - 2, size) is None
@@ -313,28 +331,47 @@ def _default_kind(numbers: Iterable[Decimal | None]) -> str:
 
 
 def _legend(items: Sequence[tuple[str, str]], *, x: float, y: float) -> str:
-    """A row of legend entries: (swatch markup at 0,0 .. 14,14, text)."""
+    """A row of legend entries: (swatch markup drawn in a 14x14 box, text)."""
     parts = []
     cursor = x
     for swatch, label in items:
-        parts.append(f'<g transform="translate({_num(cursor)} {_num(y - 11)})">{swatch}</g>')
-        parts.append(_text(cursor + 20, y, label, size=12, anchor="start"))
-        cursor += 20 + _text_width(label, 12) + 16
+        parts.append(f'<g transform="translate({_num(cursor)} {_num(y - 12)})">{swatch}</g>')
+        parts.append(_text(cursor + 22, y, label, anchor="start"))
+        cursor += 22 + _text_width(label, FONT_SIZE) + 20
     return "".join(parts)
 
 
 def _target_swatch() -> str:
     return (
-        f'<line x1="0" y1="7" x2="14" y2="7" stroke="{TARGET}" stroke-width="2.5"'
-        ' stroke-dasharray="4 2"/>'
+        f'<line x1="0" y1="7" x2="16" y2="7" stroke="{TARGET}" stroke-width="2.5"'
+        ' stroke-dasharray="5 2"/>'
     )
 
 
 def _series_swatch(style: Mapping[str, str], chart_id: str) -> str:
     return (
-        f'<rect x="0.5" y="0.5" width="13" height="13" fill="{_fill(style, chart_id)}"'
+        f'<rect x="0.5" y="0.5" width="15" height="15" fill="{_fill(style, chart_id)}"'
         f' stroke="{style["stroke"]}" stroke-width="1"/>'
     )
+
+
+def _baseline(side: float, width: float, y: float) -> str:
+    return (
+        f'<line x1="{_num(side)}" y1="{_num(y)}" x2="{_num(width - side)}" y2="{_num(y)}"'
+        f' stroke="{DARK}" stroke-width="1"/>'
+    )
+
+
+def _target_line(side: float, width: float, y: float) -> str:
+    return (
+        f'<line class="cps-chart__target" x1="{_num(side)}" y1="{_num(y)}"'
+        f' x2="{_num(width - side)}" y2="{_num(y)}" stroke="{TARGET}" stroke-width="2"'
+        ' stroke-dasharray="8 4"/>'
+    )
+
+
+def _value_rows(points: Sequence[Point], kind: str, suppress: bool) -> list[tuple[str, str]]:
+    return [(p.label, format_figure(p.raw, kind, suppress_small=suppress)) for p in points]
 
 
 def render_bar_chart(
@@ -346,27 +383,32 @@ def render_bar_chart(
     target: Any = None,
     target_label: str | None = None,
     scale_max: Any = None,
-    width: int = 640,
-    height: int = 240,
+    width: int = 960,
+    height: int = 320,
     suppress: bool = False,
     alt: str = "details",
     caption: bool = False,
+    value_header: str = "Value",
+    label_header: str = "Period",
     chart_id: str | None = None,
 ) -> SafeString:
-    """Vertical bars, one per month (or any label), each labelled with its value."""
+    """Vertical bars, one per month (or any label), each labelled with its value.
+
+    The scale starts at zero (bar lengths must be honest) and runs to the largest value
+    or target, or ``scale_max`` (e.g. 100 for percentages).
+    """
     points = points_from(series)
     kind = kind or _default_kind(p.number for p in points)
     chart_id = chart_id or _chart_id(None, "bar", (title, [(p.label, p.raw) for p in points]))
     target_number = ratio_of(target)
-    legend_h = 24 if target_number is not None else 0
     side = 8
-    plot_w = width - 2 * side
-    slot = plot_w / max(len(points), 1)
+    slot = (width - 2 * side) / max(len(points), 1)
     bar_w = slot * 0.7
     value_texts = [format_figure(p.raw, kind, suppress_small=suppress) for p in points]
-    top = 8 + legend_h + 18 + _rotated_room(value_texts, slot)
-    bottom = 24 + _rotated_room((p.label for p in points), slot)
-    height = max(height, int(top + bottom + 60))
+    legend_h = LEGEND_ROW if target_number is not None else 0
+    top = 8 + legend_h + FONT_SIZE + 8 + _rotated_room(value_texts, slot)
+    bottom = FONT_SIZE + 14 + _rotated_room((p.label for p in points), slot)
+    height = max(height, int(top + bottom + 80))
     plot_h = height - top - bottom
     baseline = top + plot_h
     top_value = _scale_top([*(p.number for p in points), target_number], scale_max)
@@ -374,36 +416,32 @@ def render_bar_chart(
     def y_of(number: Decimal) -> float:
         return baseline - max(float(number), 0.0) / top_value * plot_h
 
-    body = []
-    for index, (point, label) in enumerate(zip(points, value_texts, strict=True)):
+    bars, labels = [], []
+    for index, (point, text) in enumerate(zip(points, value_texts, strict=True)):
         centre = side + slot * index + slot / 2
         if point.number is None:
-            body.append(_label_in_slot(centre, baseline - 6, NO_DATA, slot, fill=SECONDARY_TEXT))
+            labels.append(_label_in_slot(centre, baseline - 6, NO_DATA, slot, fill=SECONDARY_TEXT))
         else:
             bar_top = y_of(point.number)
-            bar_height = baseline - bar_top
-            if bar_height > 0:
-                body.append(
+            if baseline - bar_top > 0:
+                bars.append(
                     f'<rect class="cps-chart__bar" x="{_num(centre - bar_w / 2)}"'
-                    f' y="{_num(bar_top)}" width="{_num(bar_w)}" height="{_num(bar_height)}"'
-                    f' fill="{BLUE}"/>'
+                    f' y="{_num(bar_top)}" width="{_num(bar_w)}"'
+                    f' height="{_num(baseline - bar_top)}" fill="{BLUE}"/>'
                 )
-            body.append(_label_in_slot(centre, bar_top - 5, label, slot))
-        body.append(_label_in_slot(centre, baseline + 16, point.label, slot, below=True))
-    body.append(
-        f'<line x1="{side}" y1="{_num(baseline)}" x2="{width - side}" y2="{_num(baseline)}"'
-        f' stroke="{DARK}" stroke-width="1"/>'
-    )
+            labels.append(
+                _label_in_slot(centre, bar_top - 6, text, slot, backdrop=target_number is not None)
+            )
+        labels.append(
+            _label_in_slot(centre, baseline + FONT_SIZE + 6, point.label, slot, below=True)
+        )
+    body = [*bars, _baseline(side, width, baseline)]
     target_text = ""
     if target_number is not None:
         target_text = _target_text(target, target_label, kind)
-        target_y = y_of(target_number)
-        body.append(
-            f'<line class="cps-chart__target" x1="{side}" y1="{_num(target_y)}"'
-            f' x2="{width - side}" y2="{_num(target_y)}" stroke="{TARGET}" stroke-width="2"'
-            ' stroke-dasharray="6 3"/>'
-        )
-        body.insert(0, _legend([(_target_swatch(), target_text)], x=side, y=20))
+        body.append(_target_line(side, width, y_of(target_number)))
+        body.append(_legend([(_target_swatch(), target_text)], x=side, y=8 + FONT_SIZE + 4))
+    body.extend(labels)
 
     description = desc or _describe_points(points, kind, suppress)
     if target_text and not desc:
@@ -414,11 +452,14 @@ def render_bar_chart(
         + "".join(body)
         + "</svg>"
     )
-    rows = [(p.label, format_figure(p.raw, kind, suppress_small=suppress)) for p in points]
+    rows = _value_rows(points, kind, suppress)
     if target_number is not None:
         rows.append(("Target", format_figure(target, kind)))
     table = _table(
-        caption=title or "Chart data", header=("", "Value"), rows=rows, hidden=alt == "hidden"
+        caption=title or "Chart data",
+        header=(label_header, value_header),
+        rows=rows,
+        hidden=alt == "hidden",
     )
     return _figure(kind_class="bar", svg=svg, title=title, table=table, alt=alt, caption=caption)
 
@@ -431,94 +472,104 @@ def render_hbar_chart(
     kind: str | None = None,
     share: bool = False,
     scale_max: Any = None,
-    width: int = 640,
+    width: int = 960,
     suppress: bool = False,
     alt: str = "details",
     caption: bool = False,
     value_header: str = "Number",
+    label_header: str = "Category",
     chart_id: str | None = None,
 ) -> SafeString:
     """Horizontal bars for a breakdown (legal status, type of home), each labelled.
 
     ``share=True`` adds each row's percentage of the total of the rows, as the seeds
-    show counts with percentages beside them.
+    show counts with percentages beside them. With suppression on, the share of a
+    suppressed count is withheld too (it would give the count away).
     """
     points = points_from(breakdown)
     kind = kind or _default_kind(p.number for p in points)
     chart_id = chart_id or _chart_id(None, "hbar", (title, [(p.label, p.raw) for p in points]))
-    total = sum((p.number for p in points if p.number is not None), Decimal(0))
+    total = sum((p.number for p in points if p.number is not None and p.number > 0), Decimal(0))
 
-    def value_text(point: Point) -> str:
-        text = format_figure(point.raw, kind, suppress_small=suppress)
-        if share and point.number is not None and total > 0:
-            share_text = format_figure((point.number, total), "pct")
-            if suppress and text == "<5":
-                share_text = "suppressed"
-            text = f"{text} ({share_text})"
-        return text
+    def share_of(point: Point, value: str) -> str:
+        if suppress and value == SUPPRESSED:
+            return "suppressed"
+        if point.number is None or total <= 0:
+            return NO_DATA
+        return format_figure((point.number, total), "pct")
 
-    labels = [value_text(p) for p in points]
-    font = 12
-    label_col = min(max((_text_width(p.label, font) for p in points), default=0) + 12, width * 0.42)
-    chars_per_line = max(int((label_col - 12) / (font * CHAR_WIDTH)), 8)
-    value_col = max((_text_width(text, font) for text in labels), default=0) + 12
+    values = [format_figure(p.raw, kind, suppress_small=suppress) for p in points]
+    shares = [share_of(p, v) for p, v in zip(points, values, strict=True)]
+    labels = [
+        f"{value} ({part})" if share and point.number is not None else value
+        for point, value, part in zip(points, values, shares, strict=True)
+    ]
+    label_col = min(
+        max((_text_width(p.label, FONT_SIZE) for p in points), default=0) + 12, width * 0.42
+    )
+    chars_per_line = max(int((label_col - 12) / (FONT_SIZE * CHAR_WIDTH)), 8)
+    value_col = max((_text_width(text, FONT_SIZE) for text in labels), default=0) + 12
     plot_w = max(width - label_col - value_col - 8, 40)
     top_value = _scale_top((p.number for p in points), scale_max)
 
     body = []
     y = 8.0
+    line_h = FONT_SIZE + 3
     for point, text in zip(points, labels, strict=True):
         lines = textwrap.wrap(point.label, chars_per_line) or [""]
-        row_h = max(28.0, 14.0 * len(lines) + 10)
+        row_h = max(34.0, line_h * len(lines) + 12)
         mid = y + row_h / 2
-        first_line_y = mid - 7 * (len(lines) - 1) + 4
+        first_line_y = mid - line_h * (len(lines) - 1) / 2 + FONT_SIZE * 0.35
         for line_index, line in enumerate(lines):
             body.append(
-                _text(label_col - 8, first_line_y + 14 * line_index, line, anchor="end", size=font)
+                _text(label_col - 8, first_line_y + line_h * line_index, line, anchor="end")
             )
-        x0 = label_col
         if point.number is None:
-            body.append(_text(x0 + 4, mid + 4, NO_DATA, anchor="start", fill=SECONDARY_TEXT))
+            body.append(
+                _text(
+                    label_col + 6,
+                    mid + FONT_SIZE * 0.35,
+                    NO_DATA,
+                    anchor="start",
+                    fill=SECONDARY_TEXT,
+                )
+            )
         else:
             bar_len = max(float(point.number), 0.0) / top_value * plot_w
             if bar_len > 0:
                 body.append(
-                    f'<rect class="cps-chart__bar" x="{_num(x0)}" y="{_num(mid - 9)}"'
-                    f' width="{_num(bar_len)}" height="18" fill="{BLUE}"/>'
+                    f'<rect class="cps-chart__bar" x="{_num(label_col)}" y="{_num(mid - 11)}"'
+                    f' width="{_num(bar_len)}" height="22" fill="{BLUE}"/>'
                 )
-            body.append(_text(x0 + bar_len + 6, mid + 4, text, anchor="start", size=font))
+            body.append(
+                _text(label_col + bar_len + 6, mid + FONT_SIZE * 0.35, text, anchor="start")
+            )
         y += row_h
     height = int(y + 8)
     body.append(
         f'<line x1="{_num(label_col)}" y1="4" x2="{_num(label_col)}" y2="{height - 4}"'
         f' stroke="{DARK}" stroke-width="1"/>'
     )
-    description = desc or (
-        "; ".join(f"{p.label}: {text}" for p, text in zip(points, labels, strict=True)) + "."
-        if points
-        else "No data."
-    )
+    if desc:
+        description = desc
+    elif points:
+        description = (
+            "; ".join(f"{p.label}: {t}" for p, t in zip(points, labels, strict=True)) + "."
+        )
+    else:
+        description = "No data."
     svg = (
         _svg_open(chart_id, width, height, "cps-chart__svg--hbar")
         + _title_desc(chart_id, title or "Bar chart", description)
         + "".join(body)
         + "</svg>"
     )
-    header = ("", value_header, "Percentage") if share else ("", value_header)
-    rows = []
-    for point in points:
-        value = format_figure(point.raw, kind, suppress_small=suppress)
-        if share:
-            share_text = (
-                format_figure((point.number, total), "pct")
-                if point.number is not None and total > 0
-                else NO_DATA
-            )
-            if suppress and value == "<5":
-                share_text = "suppressed"
-            rows.append((point.label, value, share_text))
-        else:
-            rows.append((point.label, value))
+    if share:
+        header: tuple[str, ...] = (label_header, value_header, "Percentage")
+        rows = [(p.label, v, sh) for p, v, sh in zip(points, values, shares, strict=True)]
+    else:
+        header = (label_header, value_header)
+        rows = [(p.label, v) for p, v in zip(points, values, strict=True)]
     table = _table(caption=title or "Chart data", header=header, rows=rows, hidden=alt == "hidden")
     return _figure(kind_class="hbar", svg=svg, title=title, table=table, alt=alt, caption=caption)
 
@@ -531,16 +582,23 @@ def render_grouped_bar_chart(
     desc: str = "",
     kind: str | None = None,
     scale_max: Any = None,
-    width: int = 640,
-    height: int = 260,
+    width: int = 960,
+    height: int = 340,
     suppress: bool = False,
     alt: str = "details",
     caption: bool = False,
+    label_header: str = "Period",
     chart_id: str | None = None,
 ) -> SafeString:
-    """Bars for two to four series side by side per label (incidents vs children)."""
-    labels = [str(label) for label in labels]
+    """Bars for two to four series side by side per label (incidents vs children).
+
+    Series are told apart by fill and pattern and each bar carries its value. Labels
+    after the last reported month of every series (a financial year in progress) are
+    left off; a reported month without data reads "no data".
+    """
     named = series_from(series)
+    reported = max((len(values) for _, values in named), default=0)
+    labels = [str(label) for label in labels][: reported or None]
     grid = [
         [_as_point(label, values[i] if i < len(values) else None) for i, label in enumerate(labels)]
         for _, values in named
@@ -553,33 +611,24 @@ def render_grouped_bar_chart(
         (
             title,
             labels,
-            [(n, [p.raw for p in row]) for (n, _), row in zip(named, grid, strict=True)],
+            [(name, [p.raw for p in row]) for (name, _), row in zip(named, grid, strict=True)],
         ),
     )
     styles = [SERIES_STYLES[i % len(SERIES_STYLES)] for i in range(len(named))]
     side = 8
-    plot_w = width - 2 * side
-    slot = plot_w / max(len(labels), 1)
+    slot = (width - 2 * side) / max(len(labels), 1)
     group_w = slot * 0.84
     bar_w = group_w / max(len(named), 1)
+    value_size = FONT_SIZE - 1
     value_texts = [format_figure(p.raw, kind, suppress_small=suppress) for row in grid for p in row]
-    top = 8 + 24 + 18 + _rotated_room(value_texts, bar_w + 2, size=11)
-    bottom = 24 + _rotated_room(labels, slot)
-    height = max(height, int(top + bottom + 60))
+    top = 8 + LEGEND_ROW + value_size + 8 + _rotated_room(value_texts, bar_w + 2, size=value_size)
+    bottom = FONT_SIZE + 14 + _rotated_room(labels, slot)
+    height = max(height, int(top + bottom + 80))
     plot_h = height - top - bottom
     baseline = top + plot_h
     top_value = _scale_top(all_numbers, scale_max)
 
-    body = [
-        _legend(
-            [
-                (_series_swatch(style, chart_id), name)
-                for (name, _), style in zip(named, styles, strict=True)
-            ],
-            x=side,
-            y=20,
-        )
-    ]
+    bars, texts = [], []
     for index, label in enumerate(labels):
         group_left = side + slot * index + (slot - group_w) / 2
         for series_index, row in enumerate(grid):
@@ -587,12 +636,12 @@ def render_grouped_bar_chart(
             style = styles[series_index]
             centre = group_left + bar_w * series_index + bar_w / 2
             if point.number is None:
-                body.append(
+                texts.append(
                     _text(
-                        centre + 3,
+                        centre + 4,
                         baseline - 4,
                         NO_DATA,
-                        size=9,
+                        size=MIN_FONT_SIZE + 1,
                         anchor="start",
                         fill=SECONDARY_TEXT,
                         rotate=True,
@@ -600,26 +649,28 @@ def render_grouped_bar_chart(
                 )
                 continue
             bar_top = baseline - max(float(point.number), 0.0) / top_value * plot_h
-            bar_height = baseline - bar_top
-            if bar_height > 0:
-                body.append(
+            if baseline - bar_top > 0:
+                bars.append(
                     f'<rect class="cps-chart__bar" x="{_num(centre - bar_w / 2 + 0.5)}"'
-                    f' y="{_num(bar_top)}" width="{_num(bar_w - 1)}" height="{_num(bar_height)}"'
-                    f' fill="{_fill(style, chart_id)}" stroke="{style["stroke"]}"'
-                    ' stroke-width="1"/>'
+                    f' y="{_num(bar_top)}" width="{_num(bar_w - 1)}"'
+                    f' height="{_num(baseline - bar_top)}" fill="{_fill(style, chart_id)}"'
+                    f' stroke="{style["stroke"]}" stroke-width="1"/>'
                 )
             text = format_figure(point.raw, kind, suppress_small=suppress)
-            body.append(_label_in_slot(centre, bar_top - 4, text, bar_w + 2, size=11))
-        body.append(
-            _label_in_slot(side + slot * index + slot / 2, baseline + 16, label, slot, below=True)
+            texts.append(_label_in_slot(centre, bar_top - 5, text, bar_w + 2, size=value_size))
+        texts.append(
+            _label_in_slot(
+                side + slot * index + slot / 2, baseline + FONT_SIZE + 6, label, slot, below=True
+            )
         )
-    body.append(
-        f'<line x1="{side}" y1="{_num(baseline)}" x2="{width - side}" y2="{_num(baseline)}"'
-        f' stroke="{DARK}" stroke-width="1"/>'
+    legend = _legend(
+        [(_series_swatch(st, chart_id), name) for (name, _), st in zip(named, styles, strict=True)],
+        x=side,
+        y=8 + FONT_SIZE + 4,
     )
-    description = (
-        desc
-        or " ".join(
+    body = [legend, *bars, _baseline(side, width, baseline), *texts]
+    description = desc or (
+        " ".join(
             f"{name}: " + _describe_points(row, kind, suppress)
             for (name, _), row in zip(named, grid, strict=True)
         )
@@ -638,7 +689,7 @@ def render_grouped_bar_chart(
     ]
     table = _table(
         caption=title or "Chart data",
-        header=("", *(name for name, _ in named)),
+        header=(label_header, *(name for name, _ in named)),
         rows=rows,
         hidden=alt == "hidden",
     )
@@ -655,93 +706,108 @@ def render_line_chart(
     kind: str | None = None,
     target: Any = None,
     target_label: str | None = None,
+    scale_min: Any = None,
     scale_max: Any = None,
-    width: int = 640,
-    height: int = 240,
+    width: int = 960,
+    height: int = 300,
     suppress: bool = False,
     alt: str = "details",
     caption: bool = False,
+    value_header: str = "Value",
+    label_header: str = "Period",
     chart_id: str | None = None,
 ) -> SafeString:
-    """One line over months, each point marked and labelled; a month without data breaks it."""
+    """One line over months, each point marked and labelled; a month without data breaks it.
+
+    Unlike bars, a line need not start at zero: by default the scale spans the values
+    (and target) with some room, and the chart says where it starts when that is not 0.
+    """
     points = points_from(series)
     kind = kind or _default_kind(p.number for p in points)
     chart_id = chart_id or _chart_id(None, "line", (title, [(p.label, p.raw) for p in points]))
     target_number = ratio_of(target)
-    legend_h = 24 if target_number is not None else 0
     side = 8
-    plot_w = width - 2 * side
-    slot = plot_w / max(len(points), 1)
+    slot = (width - 2 * side) / max(len(points), 1)
     value_texts = [format_figure(p.raw, kind, suppress_small=suppress) for p in points]
-    top = 8 + legend_h + 20 + _rotated_room(value_texts, slot, size=11)
-    bottom = 24 + _rotated_room((p.label for p in points), slot)
-    height = max(height, int(top + bottom + 60))
+    top = 8 + LEGEND_ROW + FONT_SIZE + 12 + _rotated_room(value_texts, slot)
+    bottom = FONT_SIZE + 14 + _rotated_room((p.label for p in points), slot)
+    height = max(height, int(top + bottom + 80))
     plot_h = height - top - bottom
     baseline = top + plot_h
-    top_value = _scale_top([*(p.number for p in points), target_number], scale_max)
+    present = [float(n) for n in (*(p.number for p in points), target_number) if n is not None]
+    high = _scale_top([*(p.number for p in points), target_number], scale_max)
+    explicit_low = ratio_of(scale_min)
+    if explicit_low is not None:
+        low = float(explicit_low)
+    elif present:
+        spread = max(present) - min(present)
+        low = max(min(present) - (spread if spread else abs(min(present)) * 0.1), 0.0)
+    else:
+        low = 0.0
+    if high <= low:
+        high = low + 1.0
 
     def y_of(number: Decimal) -> float:
-        return baseline - max(float(number), 0.0) / top_value * plot_h
+        return baseline - (min(max(float(number), low), high) - low) / (high - low) * plot_h
 
-    body = []
     segments: list[list[tuple[float, float]]] = [[]]
-    for index, point in enumerate(points):
+    texts = []
+    for index, (point, text) in enumerate(zip(points, value_texts, strict=True)):
         centre = side + slot * index + slot / 2
         if point.number is None:
             segments.append([])
-            body.append(_label_in_slot(centre, baseline - 6, NO_DATA, slot, fill=SECONDARY_TEXT))
+            texts.append(_label_in_slot(centre, baseline - 6, NO_DATA, slot, fill=SECONDARY_TEXT))
         else:
-            segments[-1].append((centre, y_of(point.number)))
-        body.append(_label_in_slot(centre, baseline + 16, point.label, slot, below=True))
-    lines = []
+            y = y_of(point.number)
+            segments[-1].append((centre, y))
+            texts.append(_label_in_slot(centre, y - 10, text, slot, backdrop=True))
+        texts.append(
+            _label_in_slot(centre, baseline + FONT_SIZE + 6, point.label, slot, below=True)
+        )
+    body = [_baseline(side, width, baseline)]
+    legend_items = []
+    target_text = ""
+    if target_number is not None:
+        target_text = _target_text(target, target_label, kind)
+        body.append(_target_line(side, width, y_of(target_number)))
+        legend_items.append((_target_swatch(), target_text))
     for segment in segments:
         if len(segment) > 1:
             path = " ".join(
                 f"{'M' if i == 0 else 'L'}{_num(x)},{_num(y)}" for i, (x, y) in enumerate(segment)
             )
-            lines.append(f'<path d="{path}" fill="none" stroke="{BLUE}" stroke-width="3"/>')
-    markers = []
-    for index, point in enumerate(points):
-        if point.number is None:
-            continue
-        centre = side + slot * index + slot / 2
-        y = y_of(point.number)
-        markers.append(
-            f'<circle cx="{_num(centre)}" cy="{_num(y)}" r="4" fill="#ffffff" stroke="{DARK}"'
-            ' stroke-width="2"/>'
-        )
-        text = format_figure(point.raw, kind, suppress_small=suppress)
-        markers.append(_label_in_slot(centre, y - 9, text, slot, size=11))
-    body = lines + body + markers
-    body.append(
-        f'<line x1="{side}" y1="{_num(baseline)}" x2="{width - side}" y2="{_num(baseline)}"'
-        f' stroke="{DARK}" stroke-width="1"/>'
-    )
-    target_text = ""
-    if target_number is not None:
-        target_text = _target_text(target, target_label, kind)
-        target_y = y_of(target_number)
-        body.insert(
-            0,
-            f'<line class="cps-chart__target" x1="{side}" y1="{_num(target_y)}"'
-            f' x2="{width - side}" y2="{_num(target_y)}" stroke="{TARGET}" stroke-width="2"'
-            ' stroke-dasharray="6 3"/>',
-        )
-        body.insert(0, _legend([(_target_swatch(), target_text)], x=side, y=20))
+            body.append(f'<path d="{path}" fill="none" stroke="{BLUE}" stroke-width="3"/>')
+        for x, y in segment:
+            body.append(
+                f'<circle cx="{_num(x)}" cy="{_num(y)}" r="4.5" fill="#ffffff" stroke="{DARK}"'
+                ' stroke-width="2"/>'
+            )
+    scale_note = ""
+    if low > 0:
+        scale_note = f"The vertical scale starts at {format_figure(low, kind)}, not zero."
+        legend_items.append(("", scale_note))
+    if legend_items:
+        body.append(_legend(legend_items, x=side, y=8 + FONT_SIZE + 4))
+    body.extend(texts)
     description = desc or _describe_points(points, kind, suppress)
-    if target_text and not desc:
-        description += f" {target_text}."
+    if not desc:
+        description += "".join(
+            f" {extra}" for extra in (target_text and f"{target_text}.", scale_note) if extra
+        )
     svg = (
         _svg_open(chart_id, width, height, "cps-chart__svg--line")
         + _title_desc(chart_id, title or "Line chart", description)
         + "".join(body)
         + "</svg>"
     )
-    rows = [(p.label, format_figure(p.raw, kind, suppress_small=suppress)) for p in points]
+    rows = _value_rows(points, kind, suppress)
     if target_number is not None:
         rows.append(("Target", format_figure(target, kind)))
     table = _table(
-        caption=title or "Chart data", header=("", "Value"), rows=rows, hidden=alt == "hidden"
+        caption=title or "Chart data",
+        header=(label_header, value_header),
+        rows=rows,
+        hidden=alt == "hidden",
     )
     return _figure(kind_class="line", svg=svg, title=title, table=table, alt=alt, caption=caption)
 
@@ -754,13 +820,15 @@ def render_sparkline(
     kind: str | None = None,
     width: int = 96,
     height: int = 24,
+    slots: int | None = None,
     suppress: bool = False,
     chart_id: str | None = None,
 ) -> SafeString:
     """A tiny trend line for a trend-table row; the row's cells are its text alternative.
 
     The line is scaled between the row's lowest and highest value (a sparkline shows
-    shape, not size); the latest month with data is marked.
+    shape, not size); the latest month with data is marked. ``slots`` (12 for Apr..Mar)
+    spaces the points by month, so a year in progress draws a part-width line.
     """
     values = list(values or [])
     labels = (
@@ -775,7 +843,7 @@ def render_sparkline(
     pad = 3.0
     low, high = (min(present), max(present)) if present else (0.0, 1.0)
     span = high - low
-    step = (width - 2 * pad) / max(len(points) - 1, 1)
+    step = (width - 2 * pad) / max(max(slots or 0, len(points)) - 1, 1)
 
     def y_of(number: Decimal) -> float:
         if span == 0:

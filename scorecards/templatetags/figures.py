@@ -288,6 +288,8 @@ def figure_texts(figure: Any) -> dict[str, Any]:
     out_of = ""
     if has_pair:
         out_of = n_out_of_d_suppressed(numerator, denominator, enabled=suppress_on)
+        if out_of == NO_DATA:
+            out_of = ""  # the value already reads "no data"; once is enough
 
     target = _field(figure, "target")
     target_text = ""
@@ -352,13 +354,16 @@ def trend_row(
         average = mean_of_months([scaled(value, kind) for value in values])
     average_text = format_figure(average, kind, suppress_small=suppress_small)
     labels = [str(month) for month in months][: len(values)]
-    # A sparkline's shape would give away the counts that suppression hides.
+    # A sparkline's shape, or an average, would give away the counts suppression hides.
     hides_small = suppress_small and kind == "count" and any(is_small_number(v) for v in values)
+    if hides_small:
+        average_text = "suppressed"
     return {
         "label": _field(row, "label") or "",
         "cells": cells,
         "values": [scaled(value, kind) for value in values],
         "labels": labels,
+        "slots": len(months),
         "kind": kind,
         "average": average_text,
         "sparkline": bool(_field(row, "sparkline", True)) and not hides_small,
