@@ -343,16 +343,18 @@ def recompute_run_queue(
 
 
 def snapshots_request_recompute(
-    *, la: LocalAuthority, from_date: date, batch=None, today: date | None = None
+    *, la: LocalAuthority, from_date: date | None, batch=None, today: date | None = None
 ) -> RecomputeRun:
     """Queue a recompute from ``from_date`` to the current month, sent to Celery on commit.
 
     The importer calls this inside its transaction: the task is only sent once the
-    import has committed, and never if it rolls back.
+    import has committed, and never if it rolls back. Without a date (nothing dated
+    changed) only the current month is recomputed.
     """
     from scorecards.tasks import recompute_snapshots_task
 
-    run = recompute_run_queue(la=la, from_date=from_date, batch=batch, today=today)
+    today = today or timezone.localdate()
+    run = recompute_run_queue(la=la, from_date=from_date or today, batch=batch, today=today)
     first_iso = run.first_month.isoformat()
     batch_id = batch.pk if batch is not None else None
     transaction.on_commit(
