@@ -11,6 +11,6 @@ def format_get(name: str) -> FormatSpec:
 
 
 def formats_available() -> dict[str, FormatSpec]:
-    from imports.formats import ssda903
+    from imports.formats import ssd, ssda903
 
-    return {ssda903.FORMAT.name: ssda903.FORMAT}
+    return {ssda903.FORMAT.name: ssda903.FORMAT, ssd.FORMAT.name: ssd.FORMAT}

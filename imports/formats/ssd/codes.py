@@ -28,7 +28,7 @@ from imports.formats import ssda903_codes as c903
 
 
 def squash(value: str) -> str:
-    """Lower-case letters and digits only: ``"Semi-independent, transitional"`` → ``semiindependenttransitional``."""
+    """Lower-case letters and digits only: ``"Semi-independent, B&B"`` → ``semiindependentbb``."""
     return re.sub(r"[^a-z0-9]+", "", value.lower())
 
 
@@ -83,9 +83,7 @@ def _describe(pairs: Mapping[str, str | tuple[str, ...]]) -> dict[str, str]:
 
 
 YES_NO = SsdCodes(codes=("Y", "N"), aliases={"YES": "Y", "NO": "N"})
-YES_NO_NA = SsdCodes(
-    codes=("Y", "N", "NA"), aliases={"YES": "Y", "NO": "N", "N/A": "NA"}
-)
+YES_NO_NA = SsdCodes(codes=("Y", "N", "NA"), aliases={"YES": "Y", "NO": "N", "N/A": "NA"})
 
 SEX = SsdCodes(
     codes=("F", "M", "U"),
@@ -101,7 +99,35 @@ GENDER = SsdCodes(
 )  # fmt: skip
 GENDER_TO_SEX = {"01": "M", "02": "F", "00": "U", "09": "U"}
 
-ETHNICITY = SsdCodes(codes=tuple(c903.ETHNIC.accepted()))
+ETHNICITY = SsdCodes(
+    codes=tuple(c903.ETHNIC.accepted()),
+    aliases={"CNHE": "CHNE"},  # the SSD YAML's spelling of Chinese
+    descriptions=_describe(
+        {
+            "WBRI": "White British",
+            "WIRI": "White Irish",
+            "WOTH": "Any other White background",
+            "WIRT": "Traveller of Irish Heritage",
+            "WROM": ("Gypsy/Roma", "Gypsy Roma"),
+            "MWBC": "White and Black Caribbean",
+            "MWBA": "White and Black African",
+            "MWAS": "White and Asian",
+            "MOTH": "Any other Mixed background",
+            "AIND": "Indian",
+            "APKN": "Pakistani",
+            "ABAN": "Bangladeshi",
+            "CHNE": "Chinese",
+            "AOTH": "Any other Asian background",
+            "BCRB": "Caribbean",
+            "BAFR": "African",
+            "BOTH": "Any other Black background",
+            "OOTH": "Any other ethnic group",
+            "REFU": "Refused",
+            "NOBT": ("Information not yet obtained", "Not obtained"),
+        }
+    ),
+    prefix=True,
+)
 
 # Episodes and placements (as the 903, ``ssda903.md`` §3).
 START_REASON = SsdCodes(codes=("S", "L", "P", "T", "B", "U"))
