@@ -85,6 +85,19 @@ def _current_cells_for_months(
     return out
 
 
+def snapshot_cells_for_months(
+    *, la: LocalAuthority, months: list[date], indicator_ids: list[str] | None = None
+) -> dict[date, dict[str, dict[str, dict[str, Any]]]]:
+    """Current cells of several months in one query, as ``{month: {indicator: {period: data}}}``.
+
+    For figures compared across more than the financial year ``scorecard_rows`` reads, such
+    as the staffing caseload change since the previous quarter.
+    """
+    return _current_cells_for_months(
+        la=la, months=[month_first(m) for m in months], indicator_ids=indicator_ids
+    )
+
+
 # --- values, RAG, change -----------------------------------------------------------------
 
 
@@ -235,6 +248,9 @@ class IndicatorRow:
     trend: list[TrendPoint] = field(default_factory=list)
     trend_average: Decimal | None = None
     benchmarks: list[BenchmarkInfo] = field(default_factory=list)
+    #: The stored cell of each month April..March (``None`` after the month or without
+    #: data), for breakdown and several-count trends (seed 003 "Gender" / "Age" rows).
+    trend_data: list[dict[str, Any] | None] = field(default_factory=list)
 
     @property
     def no_data(self) -> bool:
@@ -303,6 +319,10 @@ def scorecard_rows(
                     previous_value=prev_value,
                     trend=trend,
                     trend_average=trend_average(trend),
+                    trend_data=[
+                        cells[m].get(indicator_id, {}).get(period) if m <= month else None
+                        for m in fy_months
+                    ],
                     benchmarks=benchmarks.get(indicator_id, []),
                 )
             )
