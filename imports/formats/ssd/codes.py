@@ -207,16 +207,18 @@ def _eligibility_keyword(value: str) -> str | None:
     """Mosaic sends ``a) Relevant child``, ``b) Former relevant child``, ``d) Eligible``."""
     text = re.sub(r"^[a-z]\)\s*", "", value)
     if "former" in text:
-        return FORMER_RELEVANT
-    if "no current" in text or "not eligible" in text or text in ("none", "n/a"):
-        return NO_CURRENT_ELIGIBILITY
-    if "qualifying" in text:
-        return QUALIFYING
-    if "relevant" in text:
-        return RELEVANT
-    if "eligible" in text:
-        return ELIGIBLE
-    return None
+        found = FORMER_RELEVANT
+    elif "no current" in text or "not eligible" in text or text in ("none", "n/a"):
+        found = NO_CURRENT_ELIGIBILITY
+    elif "qualifying" in text:
+        found = QUALIFYING
+    elif "relevant" in text:
+        found = RELEVANT
+    elif "eligible" in text:
+        found = ELIGIBLE
+    else:
+        return None
+    return found.upper()
 
 
 ELIGIBILITY = SsdCodes(
