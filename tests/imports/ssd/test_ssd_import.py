@@ -100,9 +100,16 @@ def test_worked_example_imports_cleanly(la, example_folder):
         leaver.allocated_team,
     ) == (date(2025, 3, 31), "Former Relevant", "YES", "D", "1", "G5", date(2024, 12, 5), "T30")
 
-    allocations = {a.involvement_id: (a.child.child_id, a.role, a.local_role, a.team.team_id,
-                                      a.worker.professional_id)
-                   for a in Allocation.objects.select_related("child", "team", "worker")}  # fmt: skip
+    allocations = {
+        a.involvement_id: (
+            a.child.child_id,
+            a.role,
+            a.local_role,
+            a.team.team_id,
+            a.worker.professional_id,
+        )
+        for a in Allocation.objects.select_related("child", "team", "worker")
+    }
     assert allocations == {
         "I1": ("C1001", "ALLOCATED_SW", "CW", "T10", "PR101"),
         "I2": ("C1002", "PA", "16PLUS", "T30", "PR204"),
