@@ -6,6 +6,8 @@ Dataset (``ssd-extracts.md``); the 903 column each field holds is named in its h
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 from django.db.models import Q
 
@@ -19,6 +21,15 @@ class Source(models.TextChoices):
 class ChildQuerySet(models.QuerySet):
     def for_la(self, la) -> ChildQuerySet:
         return self.filter(la=la)
+
+    def visible_to(self, user, *, on: date | None = None) -> ChildQuerySet:
+        """The children ``user`` may see case by case on ``on`` (default today).
+
+        The one place scoping lives (``roles.md``): see ``organisations.selectors``.
+        """
+        from organisations.selectors import children_visible_to
+
+        return children_visible_to(self, user=user, on=on)
 
 
 class Child(models.Model):

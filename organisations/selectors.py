@@ -1,0 +1,117 @@
+"""Reads about authorities, teams and who may see which child (``roles.md`` "Scope").
+
+Scoping lives here, in one place: ``Child.objects.visible_to(user)`` calls
+``children_visible_to`` and every view, export, API and PDF goes through it.
+
+A child's team on day D (``ssd-extracts.md`` §3.11) is the team of the allocated social
+worker: the ``ALLOCATED_SW`` allocation open on D — started on or before D, and not
+ended or ending after D — with the latest start (ties: the latest imported). A care
+leaver with no open social-worker allocation falls back to the team of their open
+personal-adviser (``PA``) allocation.
+
+Readings chosen:
+
+- A team in a user's scope covers the teams below it (``Team.parent``): a manager of a
+  service (T01 in the worked example) sees the children of its teams (T10, T30).
+- Admins see the whole of each authority they are a member of; team managers see the
+  teams of their membership, or the whole authority when the membership names no team;
+  committee leads see no child (aggregates only); superusers see every child. Several
+  roles add up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, When
+from django.utils import timezone
+
+from organisations.models import Allocation, AllocationRole, Membership, Team
+from organisations.roles import ADMIN, TEAM_MANAGER
+
+
+def allocation_open_q(*, on: date, prefix: str = "") -> Q:
+    """Open on D: started on or before D and not ended, or ending after D."""
+    return Q(**{f"{prefix}start_date__lte": on}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": on})
+    )
+
+
+def _open_allocations(role: str, on: date) -> QuerySet:
+    return (
+        Allocation.objects.filter(child=OuterRef("pk"), role=role)
+        .filter(allocation_open_q(on=on))
+        .order_by("-start_date", "-pk")
+    )
+
+
+def child_team_on(*, child, on: date | None = None) -> Team | None:
+    """The child's team on ``on`` (default today): social worker's, else personal adviser's."""
+    on = on or timezone.localdate()
+    for role in (AllocationRole.ALLOCATED_SW, AllocationRole.PA):
+        allocation = (
+            Allocation.objects.filter(child=child, role=role)
+            .filter(allocation_open_q(on=on))
+            .select_related("team")
+            .order_by("-start_date", "-pk")
+            .first()
+        )
+        if allocation is not None:
+            return allocation.team
+    return None
+
+
+def children_with_team_on(queryset: QuerySet, *, on: date) -> QuerySet:
+    """``queryset`` annotated with ``scope_team_id``: each child's team on ``on``, or null.
+
+    The social worker's team when a social-worker allocation is open (even one without a
+    team: then null), else the personal adviser's.
+    """
+    sw = _open_allocations(AllocationRole.ALLOCATED_SW, on)
+    pa = _open_allocations(AllocationRole.PA, on)
+    return queryset.annotate(
+        _scope_has_sw=Exists(sw),
+        _scope_sw_team=Subquery(sw.values("team_id")[:1]),
+        _scope_pa_team=Subquery(pa.values("team_id")[:1]),
+    ).annotate(
+        scope_team_id=Case(
+            When(_scope_has_sw=True, then=F("_scope_sw_team")), default=F("_scope_pa_team")
+        )
+    )
+
+
+def teams_with_descendants(*, team_ids: Iterable[int]) -> set[int]:
+    """The teams and every team below them (``Team.parent``), any depth."""
+    found = set(team_ids)
+    frontier = set(found)
+    while frontier:
+        below = set(Team.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        frontier = below - found
+        found |= frontier
+    return found
+
+
+def children_visible_to(queryset: QuerySet, *, user, on: date | None = None) -> QuerySet:
+    """The children of ``queryset`` the user may see case by case (see module docstring)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    groups = set(user.groups.values_list("name", flat=True))
+    memberships = list(Membership.objects.filter(user=user).prefetch_related("teams"))
+    whole_las: set[int] = set()
+    teams: set[int] = set()
+    for membership in memberships:
+        team_ids = [team.pk for team in membership.teams.all()]
+        if ADMIN in groups or (TEAM_MANAGER in groups and not team_ids):
+            whole_las.add(membership.la_id)
+        elif TEAM_MANAGER in groups:
+            teams.update(team_ids)
+    if not whole_las and not teams:
+        return queryset.none()
+    condition = Q(la_id__in=whole_las)
+    if teams:
+        queryset = children_with_team_on(queryset, on=on or timezone.localdate())
+        condition |= Q(scope_team_id__in=teams_with_descendants(team_ids=teams))
+    return queryset.filter(condition)
