@@ -372,3 +372,25 @@ def snapshot_export(*, la: LocalAuthority, month: date) -> dict[str, Any] | None
         "indicators": indicators,
         "not_computed": [i for i in INDICATORS if i not in indicators],
     }
+
+
+# --- recompute progress ------------------------------------------------------------------
+
+
+def recompute_runs_recent(*, la: LocalAuthority, limit: int = 10) -> list:
+    """The authority's latest recompute runs, newest first, for the imports page.
+
+    Each run carries ``status``, ``months_done`` / ``months_total`` (progress while it
+    runs), ``first_month``..``last_month``, ``batch`` and ``message``; a run merged into
+    a later one says so in its message.
+    """
+    from scorecards.models import RecomputeRun
+
+    return list(RecomputeRun.objects.filter(la=la).select_related("batch").order_by("-id")[:limit])
+
+
+def recompute_run_for_batch(*, batch) -> object | None:
+    """The recompute that reflects an import batch (the newest run naming it), if any."""
+    from scorecards.models import RecomputeRun
+
+    return RecomputeRun.objects.filter(batch=batch).order_by("-id").first()

@@ -13,7 +13,11 @@ from django.utils import timezone
 from imports.models import ImportBatch
 from scorecards import services
 from scorecards.models import RecomputeLock, RecomputeRun, Snapshot
-from scorecards.selectors import snapshot_current_get
+from scorecards.selectors import (
+    recompute_run_for_batch,
+    recompute_runs_recent,
+    snapshot_current_get,
+)
 from scorecards.tasks import recompute_nightly_task, recompute_snapshots_task
 from tests.indicators.builders import child_make, episode_make, la_get
 
@@ -53,6 +57,8 @@ def test_an_import_commit_recomputes_from_the_earliest_changed_month_to_today(
     march = snapshot_current_get(la=la, month=date(2024, 3, 1))
     assert march.month_to_date and march.as_of == TODAY
     assert march.batch_ids == [batch.pk]
+    assert recompute_run_for_batch(batch=batch) == run
+    assert recompute_runs_recent(la=la) == [run]
 
 
 def test_requests_for_one_authority_coalesce_while_queued(frozen_today):
