@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from children.care_history import EpisodeIn, care_history_build, placement_group
 from children.models import Episode, PeriodOfCare
@@ -38,6 +38,36 @@ def episode_in_from_values(row: dict) -> EpisodeIn:
         pl_location=row["pl_location"],
         pl_distance=row["pl_distance"],
     )
+
+
+_FLAG_FIELDS = ["is_short_break", "is_temporary", "is_move", "placement_group", "period_of_care_id"]
+
+
+def _episode_flags_update(changed: list[Episode]) -> None:
+    """Write derived episode flags: ``UPDATE … FROM (VALUES …)`` on PostgreSQL.
+
+    ``bulk_update`` builds one CASE per field per row, which costs minutes for a fresh
+    import of 200,000 episodes; a VALUES join is one pass. Other databases use it as is.
+    """
+    if connection.vendor != "postgresql":
+        Episode.objects.bulk_update(changed, _FLAG_FIELDS, batch_size=2000)
+        return
+    row = "(%s::bigint, %s::boolean, %s::boolean, %s::boolean, %s::varchar, %s::bigint)"
+    with connection.cursor() as cursor:
+        for start in range(0, len(changed), 5000):
+            chunk = changed[start : start + 5000]
+            params = []
+            for e in chunk:
+                params += [e.id, e.is_short_break, e.is_temporary, e.is_move,
+                           e.placement_group, e.period_of_care_id]  # fmt: skip
+            cursor.execute(
+                f"UPDATE {Episode._meta.db_table} AS e SET is_short_break = v.sb, "
+                "is_temporary = v.tmp, is_move = v.mv, placement_group = v.grp, "
+                "period_of_care_id = v.poc "
+                f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v(id, sb, tmp, mv, grp, poc) "
+                "WHERE e.id = v.id",
+                params,
+            )
 
 
 @transaction.atomic
@@ -166,10 +196,6 @@ def care_histories_derive(*, la: LocalAuthority, child_ids: Iterable[int] | None
             if any(row[f] != v for f, v in flags.items()):
                 changed.append(Episode(id=row["id"], **flags))
     if changed:
-        Episode.objects.bulk_update(
-            changed,
-            ["is_short_break", "is_temporary", "is_move", "placement_group", "period_of_care_id"],
-            batch_size=2000,
-        )
+        _episode_flags_update(changed)
     stats["episodes_updated"] = len(changed)
     return stats

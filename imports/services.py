@@ -443,8 +443,10 @@ def import_batch_run(*, batch_id: int, listener: Listener | None = None) -> Impo
     progress.update(status=Status.VALIDATING, started_at=started, rows_validated=0,
                     rows_written=0)  # fmt: skip
     log = IssueLog(limit=settings.IMPORT_MAX_ISSUES_REPORTED)
+    clock = time.perf_counter()
     try:
         validated = _read_and_validate(batch, fmt, log, progress)
+        validate_seconds = round(time.perf_counter() - clock, 3)
         for stored in batch.files.all():
             stored.tables = validated.by_upload.get(stored.name, [])
             stored.save(update_fields=["tables"])
@@ -453,7 +455,7 @@ def import_batch_run(*, batch_id: int, listener: Listener | None = None) -> Impo
         base = {
             "error_count": log.error_count,
             "warning_count": log.warning_count,
-            "issue_summary": _summary(log),
+            "issue_summary": _summary(log) | {"timings": {"read_validate": validate_seconds}},
             "rows_validated": progress.state["rows_total"],
         }
         if log.error_count:
@@ -466,7 +468,7 @@ def import_batch_run(*, batch_id: int, listener: Listener | None = None) -> Impo
         progress.update(status=Status.WRITING, **{k: v for k, v in base.items()
                                                   if k != "issue_summary"})  # fmt: skip
         ImportBatch.objects.filter(pk=batch.pk).update(issue_summary=base["issue_summary"])
-        _write(batch, fmt, validated, progress)
+        _write(batch, fmt, validated, progress, base["issue_summary"])
     except Exception as exc:  # noqa: BLE001 - any fault must leave a failed batch, not a hang
         logger.exception("import batch %s failed", batch.pk)
         ImportBatch.objects.filter(pk=batch.pk).update(
@@ -480,8 +482,11 @@ def import_batch_run(*, batch_id: int, listener: Listener | None = None) -> Impo
     return ImportBatch.objects.get(pk=batch.pk)
 
 
-def _write(batch: ImportBatch, fmt: FormatSpec, validated: _Validated, progress) -> None:
+def _write(
+    batch: ImportBatch, fmt: FormatSpec, validated: _Validated, progress, summary: dict
+) -> None:
     written = 0
+    clock = time.perf_counter()
 
     def advance(rows: int) -> None:
         nonlocal written
@@ -503,7 +508,9 @@ def _write(batch: ImportBatch, fmt: FormatSpec, validated: _Validated, progress)
         with transaction.atomic():
             result = fmt.writer(ctx)
             finished = timezone.now()
+            summary["timings"].update(result.timings, write=round(time.perf_counter() - clock, 3))
             final = {
+                "issue_summary": summary,
                 "status": Status.DONE,
                 "counts": result.counts,
                 "rows_written": written if not batch.dry_run else 0,

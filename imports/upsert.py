@@ -33,6 +33,7 @@ from django.db import connection, models
 from django.db.models import Q
 
 COPY_CHUNK_BYTES = 4 * 1024 * 1024
+ANALYZE_AFTER_INSERTS = 5000
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,8 @@ def _upsert_postgresql(spec: UpsertSpec, frame: pl.DataFrame) -> UpsertOutcome:
                 for start in range(0, len(payload), COPY_CHUNK_BYTES):
                     copy.write(payload[start : start + COPY_CHUNK_BYTES])
             del payload
+            key_list = ", ".join(_q(k) for k in spec.key)
+            cursor.execute(f"CREATE INDEX ON {tmp} ({key_list})")
             cursor.execute(f"ANALYZE {tmp}")
 
         # Columns the frame does not carry get the model's default on insert only.
@@ -212,9 +215,13 @@ def _upsert_postgresql(spec: UpsertSpec, frame: pl.DataFrame) -> UpsertOutcome:
         outcome.unchanged = outcome.read - outcome.inserted - outcome.updated
         outcome.earliest = earliest
         outcome.child_ids.update(c for c in (child_ids or []) if c is not None)
+        if outcome.inserted >= ANALYZE_AFTER_INSERTS:
+            # Fresh rows leave the planner's statistics stale (an empty table looks empty),
+            # which turns the removal query and the derive step into nested loops.
+            cursor.execute(f"ANALYZE {_q(table)}")
 
         if spec.window is not None:
-            window_qs = model.objects.filter(spec.scope).filter(spec.window).values(pk)
+            window_qs = model.objects.filter(spec.scope).filter(spec.window).order_by().values(pk)
             window_sql, window_params = window_qs.query.sql_with_params()
             match = " AND ".join(f"s.{_q(k)} = t.{_q(k)}" for k in spec.key)
             cursor.execute(

@@ -54,7 +54,9 @@ DMY_RE = r"^\d{1,2}/\d{1,2}/\d{4}$"
 ISO_RE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
 PARTIAL_RE = r"^(\d{1,2}|ZZ)/(\d{1,2}|ZZ)/\d{4}$"
 POSTCODE_RE = r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$"
+POSTCODE_SPACED_RE = r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$"
 MIN_YEAR, MAX_YEAR = 1900, 2100
+TYPED = "typed::"
 
 
 def table_recognise(sheet: RawSheet, fmt: FormatSpec, log: IssueLog) -> TableSpec | None:
@@ -144,27 +146,29 @@ def table_validate(
             for c in spec.columns
         ),
     )
-    typed_exprs = [pl.col(ROW)]
+    # Type every column once, then evaluate all checks against raw and typed values.
+    typed_exprs: list[pl.Expr] = []
     check_exprs: list[pl.Expr] = []
     checks: list[tuple[str, str, str, Column, str]] = []  # (flag col, severity, kind, col, msg)
     for column in spec.columns:
-        typed, column_checks = _column_rules(column, year)
-        typed_exprs.append(typed.alias(column.name))
+        typed_expr, column_checks = _column_rules(column, year)
+        typed_exprs.append(typed_expr.alias(f"{TYPED}{column.name}"))
         for index, (mask, severity, kind, message) in enumerate(column_checks):
             flag = f"__{column.name}__{index}"
             check_exprs.append(mask.alias(flag))
             checks.append((flag, severity, kind, column, message))
-    flags = raw.select(pl.col(ROW), *(pl.col(c.name).alias(f"raw::{c.name}") for c in spec.columns),
-                       *check_exprs)  # fmt: skip
-    for flag, severity, kind, column, message in checks:
-        hits = flags.filter(pl.col(flag))
-        if not hits.height:
+    both = raw.with_columns(typed_exprs)
+    flags = both.select(pl.col(ROW), *check_exprs)
+    any_flag = flags.select(pl.any_horizontal(pl.exclude(ROW)).any()).item() if checks else False
+    for flag, severity, kind, column, message in checks if any_flag else ():
+        hit_rows = flags.select(ROW, flag).filter(pl.col(flag)).select(ROW)
+        if not hit_rows.height:
             continue
-        rows = hits.select(pl.col(ROW), pl.col(f"raw::{column.name}").alias("value"))
+        rows = hit_rows.join(raw.select(ROW, pl.col(column.name).alias("value")), on=ROW)
         log.add_rows(
             severity,
             kind,
-            rows,
+            rows.sort(ROW),
             message,
             file_name=name,
             table=spec.name,
@@ -172,7 +176,9 @@ def table_validate(
             value_column="value",
             rule_code=column.rule_missing if kind == "required" else column.rule_invalid,
         )
-    typed = raw.select(typed_exprs)
+    typed = both.select(
+        pl.col(ROW), *(pl.col(f"{TYPED}{c.name}").alias(c.name) for c in spec.columns)
+    )
     if spec.key:
         _duplicates_check(typed, spec, name, log)
     return typed
@@ -181,8 +187,13 @@ def table_validate(
 def _column_rules(
     column: Column, year: int | None
 ) -> tuple[pl.Expr, list[tuple[pl.Expr, str, str, str]]]:
-    """The typed value of a column and its checks (mask expr, severity, kind, message)."""
+    """A column's typed value (from the raw text) and its checks.
+
+    Checks are (mask, severity, kind, message) where the mask may read the raw column
+    (``pl.col(name)``) and the typed one (``pl.col("typed::" + name)``), computed once.
+    """
     s = pl.col(column.name)
+    t = pl.col(f"{TYPED}{column.name}")
     present = s.is_not_null()
     fmt = {"column": column.name}
     checks: list[tuple[pl.Expr, str, str, str]] = []
@@ -190,21 +201,30 @@ def _column_rules(
         checks.append((s.is_null(), ERROR, "required", MSG_REQUIRED.format(**fmt)))
 
     def msg(template: str, **extra: object) -> str:
-        # {value!r} is filled per row by the issue log; escape everything else now.
+        # {value!r} is filled per row by the issue log; everything else now.
         return template.replace("{value!r}", "'{value}'").format(**fmt, **extra, value="{value}")
 
+    def too_long() -> None:
+        if column.max_length:
+            checks.append(
+                (
+                    s.str.len_chars() > column.max_length,
+                    ERROR,
+                    "too_long",
+                    msg(MSG_TOO_LONG, max=column.max_length),
+                )
+            )
+
     if column.kind == DATE:
-        dmy = s.str.contains(DMY_RE)
-        iso = s.str.contains(ISO_RE)
         typed = (
-            pl.when(dmy)
+            pl.when(s.str.contains(DMY_RE))
             .then(s.str.to_date("%d/%m/%Y", strict=False))
-            .when(iso)
+            .when(s.str.contains(ISO_RE))
             .then(s.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))
             .otherwise(None)
         )
-        typed = pl.when(typed.dt.year().is_between(MIN_YEAR, MAX_YEAR)).then(typed).otherwise(None)
-        checks.append((present & typed.is_null(), ERROR, "invalid_date", msg(MSG_BAD_DATE)))
+        typed = pl.when(typed.dt.year().is_between(MIN_YEAR, MAX_YEAR)).then(typed)
+        checks.append((present & t.is_null(), ERROR, "invalid_date", msg(MSG_BAD_DATE)))
         return typed, checks
     if column.kind == PARTIAL_DATE:
         up = s.str.to_uppercase()
@@ -216,17 +236,18 @@ def _column_rules(
             .then(up)
             .otherwise(None)
         )
-        checks.append((present & typed.is_null(), ERROR, "invalid_date", msg(MSG_BAD_PARTIAL_DATE)))
+        checks.append((present & t.is_null(), ERROR, "invalid_date", msg(MSG_BAD_PARTIAL_DATE)))
         return typed, checks
     if column.kind == CODE:
         codes = column.codes
-        up = s.str.to_uppercase()
         accepted = codes.accepted()
-        known = up.is_in(accepted)
+        up = s.str.to_uppercase()
         shown = ", ".join(accepted) if len(accepted) <= 40 else ", ".join(accepted[:40]) + " …"
-        checks.append((present & ~known, ERROR, "invalid_code", msg(MSG_BAD_CODE, codes=shown)))
+        checks.append(
+            (present & t.is_null(), ERROR, "invalid_code", msg(MSG_BAD_CODE, codes=shown))
+        )
         if year is not None and codes.year_bound():
-            valid_now = [c for c in accepted if codes.valid_in(c, year)]
+            by_when: dict[str, list[str]] = {}
             for code in accepted:
                 if codes.valid_in(code, year):
                     continue
@@ -236,56 +257,51 @@ def _column_rules(
                     if last is not None and year > last
                     else f"introduced in the {first} collection year"
                 )
+                by_when.setdefault(when, []).append(code)
+            for when, out_of_year in by_when.items():
                 checks.append(
                     (
-                        up == code,
+                        s.str.to_uppercase().is_in(out_of_year),
                         WARNING,
                         "code_not_in_year",
                         msg(MSG_CODE_YEAR, year=year, when=when),
                     )
                 )
-            del valid_now
         mapping = {alias: target for alias, (target, _, _) in codes.aliases.items()}
         typed = up.replace(mapping) if mapping else up
-        typed = pl.when(known).then(typed).otherwise(None)
-        return typed, checks
+        return pl.when(up.is_in(accepted)).then(typed), checks
     if column.kind == INT:
         ok = s.str.contains(r"^[+-]?\d{1,9}$")
-        typed = pl.when(ok).then(s.cast(pl.Int64, strict=False)).otherwise(None)
-        checks.append((present & ~ok, ERROR, "invalid_int", msg(MSG_BAD_INT)))
-        return typed, checks
+        checks.append((present & t.is_null(), ERROR, "invalid_int", msg(MSG_BAD_INT)))
+        return pl.when(ok).then(s.cast(pl.Int64, strict=False)), checks
     if column.kind == FLAG:
-        ok = s.is_in(["0", "1"])
-        typed = pl.when(ok).then(s == "1").otherwise(None)
-        checks.append((present & ~ok, ERROR, "invalid_flag", msg(MSG_BAD_FLAG)))
-        return typed, checks
+        checks.append((present & t.is_null(), ERROR, "invalid_flag", msg(MSG_BAD_FLAG)))
+        return pl.when(s.is_in(["0", "1"])).then(s == "1"), checks
     if column.kind == POSTCODE:
         squashed = s.str.to_uppercase().str.replace_all(r"\s+", "")
         valid = squashed.str.contains(POSTCODE_RE)
         normal = squashed.str.slice(0, squashed.str.len_chars() - 3) + " " + squashed.str.slice(-3)
         spaced = s.str.to_uppercase().str.replace_all(r"\s+", " ")
-        typed = pl.when(valid).then(normal).otherwise(spaced)
-        checks.append((present & ~valid, WARNING, "invalid_postcode", msg(MSG_BAD_POSTCODE)))
+        checks.append(
+            (
+                present & ~t.str.contains(POSTCODE_SPACED_RE),
+                WARNING,
+                "invalid_postcode",
+                msg(MSG_BAD_POSTCODE),
+            )
+        )
         if column.max_length:
             checks.append(
                 (
-                    typed.str.len_chars() > column.max_length,
+                    t.str.len_chars() > column.max_length,
                     ERROR,
                     "too_long",
                     msg(MSG_TOO_LONG, max=column.max_length),
                 )
             )
-        return typed, checks
+        return pl.when(valid).then(normal).otherwise(spaced), checks
     if column.kind in (ID, TEXT):
-        if column.max_length:
-            checks.append(
-                (
-                    s.str.len_chars() > column.max_length,
-                    ERROR,
-                    "too_long",
-                    msg(MSG_TOO_LONG, max=column.max_length),
-                )
-            )
+        too_long()
         return s, checks
     raise ValueError(column.kind)
 

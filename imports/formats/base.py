@@ -172,6 +172,7 @@ class WriteResult:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     earliest_changed_date: date | None = None
     changed: bool = False
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step
 
     def add(self, table: str, counts: dict[str, int], earliest: date | None) -> None:
         self.counts[table] = counts

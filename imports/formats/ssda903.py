@@ -15,6 +15,7 @@ collection year is never overwritten by an earlier one, in whatever order they a
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -378,13 +379,8 @@ def _header_frame(ctx: ValidationContext) -> pl.DataFrame:
     header = ctx.tables.get("Header")
     if header is not None:
         return header.select("CHILD", pl.col("DOB").alias("H_DOB"), pl.col("SEX").alias("H_SEX"))
-    ids: set[str] = set()
-    for frame in ctx.tables.values():
-        ids.update(frame["CHILD"].drop_nulls().unique().to_list())
     rows = list(
-        Child.objects.filter(la=ctx.la, child_id__in=ids, dob__isnull=False).values_list(
-            "child_id", "dob", "sex"
-        )
+        Child.objects.filter(la=ctx.la, dob__isnull=False).values_list("child_id", "dob", "sex")
     )
     return pl.DataFrame(
         rows, schema={"CHILD": pl.String, "H_DOB": pl.Date, "H_SEX": pl.String}, orient="row"
@@ -528,12 +524,11 @@ def validate_header(ctx: ValidationContext) -> None:
     _warn(ctx, t, _fmt_dates(old, "DOB"), "over_25", MSG_OVER_25, column="DOB", rule="351",
           indicators=AGE_INDICATORS)  # fmt: skip
 
-    # Changes from the nearest other year's Header (202–208): the later year is kept.
-    ids = header["CHILD"].to_list()
+    # Changes from the previous (else next) year's Header (202–208): the later year is kept.
     stored = list(
-        ChildHeader.objects.filter(child__la=ctx.la, child__child_id__in=ids)
-        .exclude(year=ctx.year)
-        .values_list("child__child_id", "year", "sex", "dob", "ethnicity", "upn", "mother")
+        ChildHeader.objects.filter(
+            child__la=ctx.la, year__in=[ctx.year - 1, ctx.year + 1]
+        ).values_list("child__child_id", "year", "sex", "dob", "ethnicity", "upn", "mother")
     )
     if not stored:
         return
@@ -1004,6 +999,7 @@ def write(ctx: WriteContext) -> WriteResult:
     from children.services import care_histories_derive
 
     result = WriteResult()
+    started = time.perf_counter()
     pks = _children_write(ctx)
     episode_children: set[int] = set()
     for table, spec, mapping, row_filter in _plans(ctx):
@@ -1031,8 +1027,11 @@ def write(ctx: WriteContext) -> WriteResult:
         if table == "Episodes":
             episode_children |= outcome.child_ids
         ctx.progress(read)
+    result.timings["upsert"] = round(time.perf_counter() - started, 3)
     if episode_children and not ctx.dry_run:
+        started = time.perf_counter()
         care_histories_derive(la=ctx.la, child_ids=sorted(episode_children))
+        result.timings["derive"] = round(time.perf_counter() - started, 3)
     return result
 
 

@@ -1,0 +1,221 @@
+"""Benchmark: a synthetic SSDA903 return of 200,000 episodes through the importer.
+
+Prints, in one run:
+- rows/s validated + written for a fresh import (Header + Episodes, periods of care and
+  placements derived), with the time of each step;
+- rows/s for a re-import of the same files (every row unchanged, nothing written);
+- rows/s of a plain django-import-export ``ModelResource`` (default Meta settings; only the
+  column → field mapping the 903 headers need) on the same episodes, and the ratio;
+- the process's peak resident memory after the fresh import.
+
+Usage (use a database of your own: the benchmark empties the authority it loads)::
+
+    createdb -h 127.0.0.1 -U postgres cps_import_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cps_import_bench \\
+        .venv/bin/python bench/import_903.py [--rows 200000] [--baseline-rows 10000]
+
+The django-import-export run is rolled back. It saves one row at a time, so by default it
+runs on the first ``--baseline-rows`` episodes of the same file (its rate does not depend
+on the file size); ``--baseline-rows 0`` runs the whole file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import polars as pl  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from import_export import fields, resources, widgets  # noqa: E402
+
+from children.models import Child, Episode  # noqa: E402
+from imports.services import IncomingFile, import_batch_create, import_batch_run  # noqa: E402
+from organisations.reference import authority_get  # noqa: E402
+
+YEAR = 2025
+PLACES = ["U1", "U2", "U3", "U4", "U5", "U6", "K2", "R3", "S1"]
+ETHNIC = ["WBRI", "WOTH", "MWBC", "AIND", "BAFR", "CHNE", "OOTH"]
+
+
+def episodes_generate(rows: int, folder: Path, seed: int = 903) -> tuple[Path, Path, int]:
+    """Header.csv and Episodes.csv: 4 chained episodes per child, all valid 903 codes."""
+    rng = random.Random(seed)
+    children = (rows + 3) // 4
+    header = {"CHILD": [], "SEX": [], "DOB": [], "ETHNIC": [], "UPN": [], "MOTHER": [],
+              "MC_DOB": []}  # fmt: skip
+    cols = ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
+            "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"]  # fmt: skip
+    episodes = {c: [] for c in cols}
+    made = 0
+    for n in range(children):
+        child = f"C{n:07d}"
+        dob = date(2007, 4, 1) + timedelta(days=rng.randrange(0, 365 * 13))
+        sex = rng.choice("MF")
+        header["CHILD"].append(child)
+        header["SEX"].append(sex)
+        header["DOB"].append(dob.strftime("%d/%m/%Y"))
+        header["ETHNIC"].append(rng.choice(ETHNIC))
+        header["UPN"].append(f"A{rng.randrange(10**11, 10**12):012d}")
+        header["MOTHER"].append("0" if sex == "F" else "")
+        header["MC_DOB"].append("")
+        start = date(2023, 4, 1) + timedelta(days=rng.randrange(0, 300))
+        cin = rng.choice(["N1", "N2", "N4", "N5"])
+        home = f"CB{rng.randrange(1, 9)} {rng.randrange(1, 9)}AB"
+        for k in range(4):
+            if made >= rows:
+                break
+            last = k == 3
+            end = start + timedelta(days=rng.randrange(20, 120))
+            open_end = last and rng.random() < 0.6
+            episodes["CHILD"].append(child)
+            episodes["DECOM"].append(start.strftime("%d/%m/%Y"))
+            episodes["RNE"].append("S" if k == 0 else rng.choice("PLTB"))
+            episodes["LS"].append(rng.choice(["C1", "C2", "V2"]))
+            episodes["CIN"].append(cin)
+            episodes["PLACE"].append(rng.choice(PLACES))
+            episodes["PLACE_PROVIDER"].append(rng.choice(["PR1", "PR4"]))
+            episodes["DEC"].append("" if open_end else end.strftime("%d/%m/%Y"))
+            episodes["REC"].append("" if open_end else ("E8" if last else "X1"))
+            episodes["REASON_PLACE_CHANGE"].append("" if open_end or last else "CARPL")
+            episodes["HOME_POST"].append(home)
+            episodes["PL_POST"].append(f"PE{rng.randrange(1, 9)} {rng.randrange(1, 9)}XY")
+            episodes["URN"].append(f"SC{rng.randrange(100000, 999999)}")
+            made += 1
+            start = end
+    header_path = folder / f"SSDA903_{YEAR}_Header.csv"
+    episodes_path = folder / f"SSDA903_{YEAR}_Episodes.csv"
+    pl.DataFrame(header).write_csv(header_path)
+    pl.DataFrame(episodes).write_csv(episodes_path)
+    return header_path, episodes_path, children
+
+
+def authority_empty(la) -> None:
+    Child.objects.filter(la=la).delete()
+
+
+def run_import(la, paths: list[Path]) -> tuple[float, object]:
+    files = [IncomingFile(name=p.name, path=p) for p in paths]
+    started = time.perf_counter()
+    batch = import_batch_create(la=la, format_name="ssda903", files=files, year=YEAR)
+    batch = import_batch_run(batch_id=batch.pk)
+    return time.perf_counter() - started, batch
+
+
+class EpisodeResource(resources.ModelResource):
+    """A plain ModelResource: default Meta, only the mapping of 903 headers to fields."""
+
+    la = fields.Field(attribute="la_id", column_name="LA")
+    child = fields.Field(
+        attribute="child", column_name="CHILD", widget=widgets.ForeignKeyWidget(Child, "child_id")
+    )
+    decom = fields.Field(attribute="decom", column_name="DECOM", widget=widgets.DateWidget("%d/%m/%Y"))
+    rne = fields.Field(attribute="rne", column_name="RNE")
+    ls = fields.Field(attribute="ls", column_name="LS")
+    cin = fields.Field(attribute="cin", column_name="CIN")
+    place = fields.Field(attribute="place", column_name="PLACE")
+    place_provider = fields.Field(attribute="place_provider", column_name="PLACE_PROVIDER")
+    dec = fields.Field(attribute="dec", column_name="DEC", widget=widgets.DateWidget("%d/%m/%Y"))
+    rec = fields.Field(attribute="rec", column_name="REC")
+    reason_place_change = fields.Field(
+        attribute="reason_place_change", column_name="REASON_PLACE_CHANGE"
+    )
+    home_post = fields.Field(attribute="home_post", column_name="HOME_POST")
+    pl_post = fields.Field(attribute="pl_post", column_name="PL_POST")
+    urn = fields.Field(attribute="urn", column_name="URN")
+
+    class Meta:
+        model = Episode
+        fields = ("la", "child", "decom", "rne", "ls", "cin", "place", "place_provider", "dec",
+                  "rec", "reason_place_change", "home_post", "pl_post", "urn")  # fmt: skip
+
+
+def run_import_export(la, episodes_path: Path, rows: int) -> tuple[float, int]:
+    """Rows/s through django-import-export, rolled back afterwards."""
+    import tablib
+
+    frame = pl.read_csv(episodes_path, infer_schema=False).fill_null("")
+    if rows:
+        frame = frame.head(rows)
+    dataset = tablib.Dataset(headers=[*frame.columns, "LA"])
+    for row in frame.iter_rows():
+        dataset.append([*row, la.pk])
+    Episode.objects.filter(la=la).delete()  # the resource inserts: start from no episodes
+    started = time.perf_counter()
+    with transaction.atomic():
+        result = EpisodeResource().import_data(dataset, raise_errors=True)
+        elapsed = time.perf_counter() - started
+        transaction.set_rollback(True)
+    assert not result.has_errors() and not result.has_validation_errors()
+    return elapsed, frame.height
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--baseline-rows", type=int, default=10_000)
+    parser.add_argument("--la", default="873")
+    parser.add_argument("--force", action="store_true", help="allow a database not named *bench*")
+    args = parser.parse_args()
+
+    name = str(connection.settings_dict["NAME"])
+    if "bench" not in name and not args.force:
+        sys.exit(f"Refusing to empty authority {args.la} in database {name!r}: use a *bench* db.")
+    la = authority_get(args.la)
+    print(f"database: {connection.vendor} {name}; Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as tmp:
+        settings.MEDIA_ROOT = Path(tmp) / "media"
+        folder = Path(tmp)
+        header_path, episodes_path, children = episodes_generate(args.rows, folder)
+        total_rows = args.rows + children
+        print(f"generated {args.rows:,} episodes for {children:,} children "
+              f"({episodes_path.stat().st_size / 1e6:.1f} MB + {header_path.stat().st_size / 1e6:.1f} MB)")  # fmt: skip
+
+        authority_empty(la)
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        wall, batch = run_import(la, [header_path, episodes_path])
+        elapsed = batch.duration_seconds  # validate + write + derive; not the recompute after
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        assert batch.status == "done", (batch.status, batch.message)
+        ep = batch.counts["Episodes"]
+        timings = batch.issue_summary.get("timings", {})
+        print(f"fresh import: {total_rows:,} rows in {elapsed:.2f}s = {total_rows / elapsed:,.0f} rows/s "
+              f"({args.rows / elapsed:,.0f} episodes/s); inserted {ep['inserted']:,} episodes; "
+              f"{batch.warning_count} warnings")  # fmt: skip
+        print(f"  steps (s): {timings}; wall time incl. commit and on-commit hooks {wall:.2f}s")
+        fresh_no_derive = elapsed - timings.get("derive", 0.0)
+        print(f"  without deriving periods/placements: {total_rows / fresh_no_derive:,.0f} rows/s")
+        print(f"  peak RSS: {peak:,.0f} MB (process before the import: {rss_before:,.0f} MB)")
+
+        _, batch2 = run_import(la, [header_path, episodes_path])
+        elapsed2 = batch2.duration_seconds
+        ep2 = batch2.counts["Episodes"]
+        print(f"re-import:    {total_rows:,} rows in {elapsed2:.2f}s = {total_rows / elapsed2:,.0f} rows/s; "
+              f"unchanged {ep2['unchanged']:,}, inserted {ep2['inserted']}, updated {ep2['updated']}")  # fmt: skip
+
+        base_elapsed, base_rows = run_import_export(la, episodes_path, args.baseline_rows)
+        base_rate = base_rows / base_elapsed
+        ours = args.rows / (elapsed)
+        print(f"django-import-export ModelResource: {base_rows:,} episodes in {base_elapsed:.2f}s "
+              f"= {base_rate:,.0f} rows/s")  # fmt: skip
+        print(f"ratio (our fresh episodes/s incl. derive ÷ import-export rows/s): {ours / base_rate:,.1f}×")
+        authority_empty(la)
+
+
+if __name__ == "__main__":
+    main()
