@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from children.care_history import (
@@ -31,6 +32,7 @@ from children.care_history import (
     PlacementOut,
     care_history_build,
 )
+from reviews.scheduling import PepRecord
 from scorecards.periods import ReportingDates
 
 T = TypeVar("T")
@@ -38,9 +40,73 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class MissingIn:
+    """A missing (M) or away (A) episode, with its return interview when SSD sent one."""
+
     kind: str  # M missing, A away without authorisation
     start: date
     end: date | None
+    rhi_accepted: str = ""  # Y, N, NA or blank (``ssd_missing.miss_missing_rhi_accepted``)
+    rhi_completed: date | None = None  # ``ext_missing_rhi`` completion date
+
+
+@dataclass(frozen=True, slots=True)
+class HealthIn:
+    """A dated health check (``ssd_cla_health``): canonical kind and status."""
+
+    kind: str  # IHA, RHA, HA, DENTAL, OPTICIAN, OTHER
+    on: date
+    status: str  # COMPLETED, PLANNED, REFUSED, CANCELLED
+
+
+@dataclass(frozen=True, slots=True)
+class CareLeaverIn:
+    """A care leaver's status as observed on an extract's as-at date (``ssd_care_leavers``)."""
+
+    as_at: date
+    eligibility: str
+    in_touch: str
+    accommodation: str
+    suitable: str  # 1 suitable, 2 unsuitable, blank unknown
+    activity: str
+    pathway_plan_review: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class OC3In:
+    """A 903 OC3 row: a care leaver's status around a birthday in the collection year."""
+
+    year: int
+    in_touch: str
+    activity: str
+    accommodation: str  # letter + 1 suitable / 2 unsuitable, or 0
+
+
+@dataclass(frozen=True, slots=True)
+class RiskIn:
+    """An assessed exploitation risk (``ext_exploitation_risk``)."""
+
+    risk_type: str  # CSE, CCE, GANG
+    level: str  # LOW, MEDIUM, HIGH, NONE or blank
+    start: date
+    end: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentIn:
+    """An authorised CIN assessment with its factor codes (``ssd_cin_assessments``)."""
+
+    authorised: date
+    factors: frozenset[str]
+    referral_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolIn:
+    """A school the child attends from ``start`` (``ext_cla_school``)."""
+
+    start: date
+    end: date | None
+    urn: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +145,16 @@ class ChildTimeline:
     adoptions: list[AdoptionIn] = field(default_factory=list)
     decisions: list[DecisionIn] = field(default_factory=list)
     allocations: list[tuple[date, date | None, str]] = field(default_factory=list)
+    death_date: date | None = None
+    visits: list[date] = field(default_factory=list)  # seen statutory visits only
+    health: list[HealthIn] = field(default_factory=list)
+    peps: list[PepRecord] = field(default_factory=list)
+    schools: list[SchoolIn] = field(default_factory=list)
+    care_leaver: list[CareLeaverIn] = field(default_factory=list)
+    oc3: list[OC3In] = field(default_factory=list)
+    supervisions: list[date] = field(default_factory=list)
+    risks: list[RiskIn] = field(default_factory=list)
+    assessments: list[AssessmentIn] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def team_on(self, d: date) -> str:
@@ -119,8 +195,22 @@ def child_timeline_build(
     adoptions: Iterable[AdoptionIn] = (),
     decisions: Iterable[DecisionIn] = (),
     allocations: Iterable[tuple[date, date | None, str]] = (),
+    death_date: date | None = None,
+    visits: Iterable[date] = (),
+    health: Iterable[HealthIn] = (),
+    peps: Iterable[PepRecord] = (),
+    schools: Iterable[SchoolIn] = (),
+    care_leaver: Iterable[CareLeaverIn] = (),
+    oc3: Iterable[OC3In] = (),
+    supervisions: Iterable[date] = (),
+    risks: Iterable[RiskIn] = (),
+    assessments: Iterable[AssessmentIn] = (),
 ) -> ChildTimeline:
-    """Build a child's timeline from plain values (the loader and the tests both use this)."""
+    """Build a child's timeline from plain values (the loader and the tests both use this).
+
+    ``visits`` are the dates of statutory visits at which the child was seen (unseen visits
+    never count, ``indicators.md`` §3), so callers leave the others out.
+    """
     uasc_list = sorted(uasc_rows, key=lambda r: r[0])
     return ChildTimeline(
         pk=pk,
@@ -137,7 +227,31 @@ def child_timeline_build(
         adoptions=sorted(adoptions, key=lambda a: a.year),
         decisions=sorted(decisions, key=lambda d: d.date_placed),
         allocations=sorted(allocations, key=lambda a: a[0]),
+        death_date=death_date,
+        visits=sorted(set(visits)),
+        health=sorted(health, key=lambda h: (h.on, h.kind, h.status)),
+        peps=sorted(peps, key=lambda p: p.pep_date),
+        schools=sorted(schools, key=lambda s: (s.start, s.end or date.max)),
+        care_leaver=sorted(care_leaver, key=lambda o: o.as_at),
+        oc3=sorted(oc3, key=lambda o: o.year),
+        supervisions=sorted(set(supervisions)),
+        risks=sorted(risks, key=lambda r: (r.start, r.risk_type)),
+        assessments=sorted(assessments, key=lambda a: a.authorised),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerIn:
+    """A professional (``ssd_professionals``) with dated team memberships in catalogue roles.
+
+    ``memberships``: ``(start, end, role, team_id)`` from ``ext_team_membership``; ``role`` is
+    the worker's catalogue role when no membership says otherwise.
+    """
+
+    pk: int
+    fte: Decimal | None
+    role: str
+    memberships: tuple[tuple[date, date | None, str, str], ...] = ()
 
 
 @dataclass(eq=False)
@@ -150,6 +264,22 @@ class LAData:
     populations: dict[int, int] = field(default_factory=dict)
     batch_ids: list[int] = field(default_factory=list)
     reviews_known_from: date | None = None
+    #: The earliest date any window of the months being computed reaches (the 12 months
+    #: ending the first month's end); ``None`` = unknown, look at everything. Indicators
+    #: may skip records that ended before it: they cannot fall in any window.
+    window_floor: date | None = None
+    visit_standard: str = "statutory"
+    #: Ofsted reference data: school URN → latest graded overall effectiveness (1–4 or None).
+    school_ratings: dict[str, int | None] = field(default_factory=dict)
+    #: CIN episodes: referral id → close date (None while open), for the exploitation fallback.
+    cin_closures: dict[str, date | None] = field(default_factory=dict)
+    #: True when the authority has sent ``ext_exploitation_risk`` rows (else the §3.12 fallback).
+    exploitation_risks_sent: bool = False
+    workers: list[WorkerIn] = field(default_factory=list)
+    #: ``(role, as_at_date, fte_posts)`` from ``ext_staff_establishment``.
+    establishments: list[tuple[str, date, Decimal]] = field(default_factory=list)
+    #: Every allocation to a worker (any role): ``(worker pk, child pk, start, end)``.
+    worker_allocations: list[tuple[int, int, date, date | None]] = field(default_factory=list)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def memo(self, key: str, build: Callable[[LAData], T]) -> T:
@@ -305,13 +435,77 @@ def child_rows_group(rows: Iterable[tuple], key_index: int = 0) -> dict[int, lis
     return grouped
 
 
+def ssd_covered_drop(rows: Iterable[tuple], *, source_index: int, date_index: int) -> list[tuple]:
+    """Drop 903 rows dated inside the range the authority's SSD rows of the table cover.
+
+    ``ssd-extracts.md`` §4: for reviews and missing episodes "the SSD rows replace the 903
+    rows for the dates the SSD file covers" (SSD carries cancellations and return
+    interviews). Reading: the covered range is from the earliest to the latest date of the
+    authority's SSD rows of that table (the union of the files imported so far, taken as
+    one span); 903 rows dated in it are ignored, those outside it are kept. Rows from other
+    sources (demo) are never dropped. When the importer has already removed the 903 rows,
+    this changes nothing.
+    """
+    rows = list(rows)
+    ssd_dates = [r[date_index] for r in rows if r[source_index] == "ssd" and r[date_index]]
+    if not ssd_dates:
+        return rows
+    first, last = min(ssd_dates), max(ssd_dates)
+    return [
+        r
+        for r in rows
+        if not (r[source_index] == "903" and r[date_index] and first <= r[date_index] <= last)
+    ]
+
+
+def assessment_factors(raw: Any) -> frozenset[str]:
+    """Factor codes of a CIN assessment (``ssd-extracts.md`` §3.12), upper case.
+
+    SSD sends an array ``["11A","13A"]`` (current) or an object ``{"11A": "Yes"}``
+    (planned); in the object form a factor counts when its value is yes / true / 1.
+    """
+    if isinstance(raw, dict):
+        return frozenset(
+            str(k).strip().upper()
+            for k, v in raw.items()
+            if v is True or str(v).strip().lower() in ("yes", "y", "true", "1")
+        )
+    if isinstance(raw, list | tuple):
+        return frozenset(str(x).strip().upper() for x in raw if str(x).strip())
+    if isinstance(raw, str) and raw.strip():
+        return frozenset(x.strip().strip('"').upper() for x in raw.strip("[]").split(",") if x)
+    return frozenset()
+
+
 def la_data_load(*, la) -> LAData:
     """Read every table the indicators need for one authority: one query per table."""
-    from children.models import Child, Episode, MissingEpisode, UASCRecord
+    from children.models import (
+        CareLeaverObservation,
+        Child,
+        CINAssessment,
+        CINEpisode,
+        Episode,
+        ExploitationRisk,
+        MissingEpisode,
+        OC3Outcome,
+        PersonalEducationPlan,
+        School,
+        SchoolPlacement,
+        SupervisionRecord,
+        UASCRecord,
+    )
+    from health.models import HealthAssessment
     from imports.models import ImportBatch
-    from organisations.models import Allocation, AllocationRole, Population
+    from organisations.models import (
+        Allocation,
+        AllocationRole,
+        Population,
+        StaffEstablishment,
+        TeamMembership,
+        Worker,
+    )
     from placements.models import AdoptionRecord, PlacementDecision
-    from reviews.models import Review
+    from reviews.models import Review, StatutoryVisit
 
     episodes = child_rows_group(
         Episode.objects.filter(la=la)
@@ -337,13 +531,75 @@ def la_data_load(*, la) -> LAData:
     )
     uasc = child_rows_group(UASCRecord.objects.filter(la=la).values_list("child_id", "year", "duc"))
     reviews = child_rows_group(
-        Review.objects.filter(la=la, cancelled=False, review_date__isnull=False).values_list(
-            "child_id", "review_date"
+        r
+        for r in ssd_covered_drop(
+            Review.objects.filter(la=la).values_list(
+                "child_id", "review_date", "cancelled", "source"
+            ),
+            source_index=3,
+            date_index=1,
         )
+        if r[1] is not None and not r[2]
     )
     missing = child_rows_group(
-        MissingEpisode.objects.filter(la=la).values_list(
-            "child_id", "missing_type", "start_date", "end_date"
+        ssd_covered_drop(
+            MissingEpisode.objects.filter(la=la).values_list(
+                "child_id",
+                "missing_type",
+                "start_date",
+                "end_date",
+                "rhi_accepted",
+                "rhi_completed_date",
+                "source",
+            ),
+            source_index=6,
+            date_index=2,
+        )
+    )
+    visits = child_rows_group(
+        StatutoryVisit.objects.filter(la=la, seen=True).values_list("child_id", "visit_date")
+    )
+    health = child_rows_group(
+        HealthAssessment.objects.filter(la=la).values_list(
+            "child_id", "kind", "check_date", "status"
+        )
+    )
+    peps = child_rows_group(
+        PersonalEducationPlan.objects.filter(la=la).values_list("child_id", "pep_date", "status")
+    )
+    schools = child_rows_group(
+        SchoolPlacement.objects.filter(la=la).values_list(
+            "child_id", "start_date", "end_date", "school_urn"
+        )
+    )
+    care_leaver = child_rows_group(
+        CareLeaverObservation.objects.filter(la=la).values_list(
+            "child_id",
+            "as_at",
+            "eligibility",
+            "in_touch",
+            "accommodation",
+            "accommodation_suitable",
+            "activity",
+            "pathway_plan_review_date",
+        )
+    )
+    oc3 = child_rows_group(
+        OC3Outcome.objects.filter(la=la).values_list(
+            "child_id", "year", "in_touch", "activity", "accommodation"
+        )
+    )
+    supervisions = child_rows_group(
+        SupervisionRecord.objects.filter(la=la).values_list("child_id", "supervision_date")
+    )
+    risks = child_rows_group(
+        ExploitationRisk.objects.filter(la=la).values_list(
+            "child_id", "risk_type", "level", "start_date", "end_date"
+        )
+    )
+    assessments = child_rows_group(
+        CINAssessment.objects.filter(la=la, authorised_date__isnull=False).values_list(
+            "child_id", "authorised_date", "factors", "referral_id"
         )
     )
     adoptions = child_rows_group(
@@ -362,10 +618,10 @@ def la_data_load(*, la) -> LAData:
         )
     )
     children: list[ChildTimeline] = []
-    for pk, child_id, sex, dob, ethnicity, disability in (
+    for pk, child_id, sex, dob, ethnicity, disability, death_date in (
         Child.objects.filter(la=la)
         .order_by("id")
-        .values_list("id", "child_id", "sex", "dob", "ethnicity", "disability")
+        .values_list("id", "child_id", "sex", "dob", "ethnicity", "disability", "death_date")
     ):
         children.append(
             child_timeline_build(
@@ -397,12 +653,55 @@ def la_data_load(*, la) -> LAData:
                 ],
                 uasc_rows=[(r[1], r[2]) for r in uasc.get(pk, ())],
                 reviews=[r[1] for r in reviews.get(pk, ())],
-                missing=[MissingIn(r[1], r[2], r[3]) for r in missing.get(pk, ())],
+                missing=[
+                    MissingIn(r[1], r[2], r[3], r[4] or "", r[5]) for r in missing.get(pk, ())
+                ],
                 adoptions=[AdoptionIn(r[1], r[2], r[3], r[4]) for r in adoptions.get(pk, ())],
                 decisions=[DecisionIn(r[1], r[2]) for r in decisions.get(pk, ())],
                 allocations=[(r[1], r[2], r[3] or "") for r in allocations.get(pk, ())],
+                death_date=death_date,
+                visits=[r[1] for r in visits.get(pk, ())],
+                health=[HealthIn(r[1], r[2], r[3] or "") for r in health.get(pk, ())],
+                peps=[PepRecord(pep_date=r[1], status=r[2] or "") for r in peps.get(pk, ())],
+                schools=[SchoolIn(r[1], r[2], r[3] or "") for r in schools.get(pk, ())],
+                care_leaver=[
+                    CareLeaverIn(
+                        r[1], r[2] or "", r[3] or "", r[4] or "", r[5] or "", r[6] or "", r[7]
+                    )
+                    for r in care_leaver.get(pk, ())
+                ],
+                oc3=[OC3In(r[1], r[2] or "", r[3] or "", r[4] or "") for r in oc3.get(pk, ())],
+                supervisions=[r[1] for r in supervisions.get(pk, ())],
+                risks=[RiskIn(r[1], r[2] or "", r[3], r[4]) for r in risks.get(pk, ())],
+                assessments=[
+                    AssessmentIn(r[1], assessment_factors(r[2]), r[3] or "")
+                    for r in assessments.get(pk, ())
+                ],
             )
         )
+    school_ratings = dict(
+        School.objects.filter(
+            urn__in=SchoolPlacement.objects.filter(la=la).values("school_urn")
+        ).values_list("urn", "ofsted_rating")
+    )
+    memberships = child_rows_group(
+        TeamMembership.objects.filter(la=la).values_list(
+            "worker_id", "start_date", "end_date", "role", "team__team_id"
+        )
+    )
+    workers = [
+        WorkerIn(
+            pk=pk,
+            fte=fte,
+            role=role or "",
+            memberships=tuple(
+                sorted((r[1], r[2], r[3], r[4] or "") for r in memberships.get(pk, ()))
+            ),
+        )
+        for pk, fte, role in Worker.objects.filter(la=la)
+        .order_by("id")
+        .values_list("id", "fte", "role")
+    ]
     populations = dict(Population.objects.filter(la=la).values_list("year", "population_0_17"))
     batch_ids = list(
         ImportBatch.objects.filter(la=la, status=ImportBatch.Status.DONE, dry_run=False)
@@ -422,4 +721,19 @@ def la_data_load(*, la) -> LAData:
         populations=populations,
         batch_ids=batch_ids,
         reviews_known_from=date(first_year - 1, 4, 1) if first_year else None,
+        visit_standard=getattr(la, "visit_standard", "") or "statutory",
+        school_ratings=school_ratings,
+        cin_closures=dict(
+            CINEpisode.objects.filter(la=la).values_list("referral_id", "close_date")
+        ),
+        exploitation_risks_sent=any(c.risks for c in children),
+        workers=workers,
+        establishments=list(
+            StaffEstablishment.objects.filter(la=la).values_list("role", "as_at_date", "fte_posts")
+        ),
+        worker_allocations=list(
+            Allocation.objects.filter(la=la, worker__isnull=False).values_list(
+                "worker_id", "child_id", "start_date", "end_date"
+            )
+        ),
     )

@@ -11,6 +11,9 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
+from reviews.scheduling.dates import add_months as _add_months
+from reviews.scheduling.dates import age_on as _age_on
+
 PERIOD_MONTH = "month"
 PERIOD_QUARTER = "quarter"
 PERIOD_YTD = "ytd"
@@ -44,11 +47,12 @@ def month_last(d: date) -> date:
 
 
 def add_months(d: date, n: int) -> date:
-    """``d`` moved by ``n`` calendar months, clamped to the last day of the target month."""
-    index = d.year * 12 + (d.month - 1) + n
-    year, month0 = divmod(index, 12)
-    last = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(d.day, last))
+    """``d`` moved by ``n`` calendar months, clamped to the last day of the target month.
+
+    One implementation for the whole project: :func:`reviews.scheduling.dates.add_months`
+    (the due dates of worklists and the windows of indicators must clamp alike).
+    """
+    return _add_months(d=d, n=n)
 
 
 def add_years(d: date, n: int) -> date:
@@ -60,12 +64,10 @@ def age_on(dob: date, d: date) -> int:
     """Age in whole years on ``d``: the number of birthdays passed on or before ``d``.
 
     Someone born on 29 February attains each age on 1 March in a common year, as English
-    law counts it (Family Law Reform Act 1969 s.9 reckons from the anniversary).
+    law counts it (Family Law Reform Act 1969 s.9 reckons from the anniversary). Delegates
+    to :func:`reviews.scheduling.dates.age_on`, the project's one implementation.
     """
-    years = d.year - dob.year
-    if (d.month, d.day) < (dob.month, dob.day):
-        years -= 1
-    return years
+    return _age_on(date_of_birth=dob, on=d)
 
 
 def financial_year_start(d: date) -> date:

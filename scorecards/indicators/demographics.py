@@ -7,7 +7,7 @@ from datetime import date
 
 from django.conf import settings
 
-from scorecards.cells import breakdown_cell
+from scorecards.cells import breakdown_cell, fraction_cell
 from scorecards.engine import MonthContext
 from scorecards.indicators.registry import (
     UNIT_BREAKDOWN,
@@ -229,6 +229,14 @@ indicator_register(
         ),
     )
 )
+
+
+def _disability(ctx: MonthContext) -> Cells:
+    n = sum(1 for entry in ctx.cla if entry.child.disability is True)
+    unknown = sum(1 for entry in ctx.cla if entry.child.disability is None)
+    return {PERIOD_AT_E: fraction_cell(n, len(ctx.cla), unknown=unknown)}
+
+
 indicator_register(
     Indicator(
         id="disability_pct",
@@ -241,7 +249,12 @@ indicator_register(
             "Children in care at the month end with a recorded disability, as a percentage "
             "of all children in care."
         ),
+        compute=_disability,
         source="seed 002",
+        readings=(
+            "Children whose disability is not recorded stay in the denominator and are shown "
+            "beside the figure as 'unknown'.",
+        ),
     )
 )
 indicator_register(

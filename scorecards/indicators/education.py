@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from decimal import Decimal
 
-from scorecards.cells import breakdown_cell
-from scorecards.engine import MonthContext
+from reviews.scheduling import pep_due
+from scorecards.cells import breakdown_cell, fraction_cell
+from scorecards.engine import ChildTimeline, CLAEntry, MonthContext
 from scorecards.indicators.registry import (
     HIGHER,
     UNIT_BREAKDOWN,
@@ -17,7 +19,7 @@ from scorecards.indicators.registry import (
     indicator_register,
     section_register,
 )
-from scorecards.periods import PERIOD_AT_E, age_on
+from scorecards.periods import PERIOD_AT_E, add_months, age_on
 
 SECTION = section_register(
     Section(
@@ -92,6 +94,75 @@ indicator_register(
         ),
     )
 )
+#: School age: 5 to 15 on the 31 August before the academic year (Year 1 to Year 11).
+SCHOOL_AGE_MIN = 5
+SCHOOL_AGE_MAX = 15
+#: Ofsted overall effectiveness grades that count as good or outstanding.
+GOOD_OR_OUTSTANDING = frozenset({1, 2})
+
+
+def academic_year_cutoff(e: date) -> date:
+    """The 31 August before the academic year (1 September – 31 August) containing E."""
+    return date(e.year if e.month >= 9 else e.year - 1, 8, 31)
+
+
+def is_school_age(dob: date | None, e: date) -> bool:
+    """Aged 5–15 on the 31 August before the academic year containing E (``indicators.md`` §1)."""
+    if dob is None:
+        return False
+    return SCHOOL_AGE_MIN <= age_on(dob, academic_year_cutoff(e)) <= SCHOOL_AGE_MAX
+
+
+def school_on(child: ChildTimeline, e: date) -> str | None:
+    """URN of the school the child attends on E (latest start wins), ``None`` if not known.
+
+    Reading: a school placement is open on E when it started on or before E and has no end
+    or ends after E (as an allocation or an episode is); a blank URN is not a known school.
+    """
+    urn: str | None = None
+    for school in child.schools:  # sorted by start
+        if school.start > e:
+            break
+        if (school.end is None or school.end > e) and school.urn:
+            urn = school.urn
+    return urn
+
+
+def _school_aged(ctx: MonthContext) -> list[CLAEntry]:
+    return ctx.memo(
+        "school_aged", lambda c: [x for x in c.cla if is_school_age(x.child.dob, c.as_of)]
+    )
+
+
+def _pep_in_place(ctx: MonthContext) -> Cells:
+    e = ctx.as_of
+    month_ago = add_months(e, -1)
+    n = d = 0
+    for entry in _school_aged(ctx):
+        if entry.period.start > month_ago:
+            continue
+        d += 1
+        n += not pep_due(peps=entry.child.peps, as_of=e).overdue
+    return {PERIOD_AT_E: fraction_cell(n, d)}
+
+
+def _good_outstanding_school(ctx: MonthContext) -> Cells:
+    e = ctx.as_of
+    ratings = ctx.data.school_ratings
+    n = d = unrated = 0
+    for entry in _school_aged(ctx):
+        urn = school_on(entry.child, e)
+        if urn is None:
+            continue
+        d += 1
+        rating = ratings.get(urn)
+        if rating is None:
+            unrated += 1
+        elif rating in GOOD_OR_OUTSTANDING:
+            n += 1
+    return {PERIOD_AT_E: fraction_cell(n, d, unrated=unrated)}
+
+
 indicator_register(
     Indicator(
         id="pep_in_place",
@@ -106,7 +177,17 @@ indicator_register(
             "School-aged children in care at the month end, in care for at least one month, "
             "whose latest completed PEP is dated within the 6 months ending the month end."
         ),
+        compute=_pep_in_place,
         source="seed 001, seed 004",
+        readings=(
+            "'In care for at least one month': the current period of care started on or "
+            "before E − 1 calendar month.",
+            "Due dates from reviews.scheduling.pep_due: only COMPLETE PEPs count, a draft "
+            "after a complete PEP neither counts nor resets the clock; 6 months back from E "
+            "clamped (31 March − 6 months = 30 September).",
+            "School age: 5–15 on the 31 August before the academic year containing E; "
+            "children with no date of birth are left out.",
+        ),
     )
 )
 indicator_register(
@@ -121,6 +202,12 @@ indicator_register(
             "School-aged children in care at the month end with a known school whose latest "
             "graded Ofsted overall effectiveness is Outstanding (1) or Good (2)."
         ),
+        compute=_good_outstanding_school,
         source="seed 001",
+        readings=(
+            "'Known school': a school placement (ext_cla_school) open on E with a URN. A "
+            "school whose URN has no graded rating in the Ofsted reference table stays in the "
+            "denominator, not the numerator; their number is shown as 'unrated'.",
+        ),
     )
 )

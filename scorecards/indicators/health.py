@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
+from reviews.scheduling import CarePeriod, dental_check_due, health_assessment_due, iha_due
+from scorecards.cells import fraction_cell
+from scorecards.engine import ChildTimeline, CLAEntry, DatedIndex, HealthIn, LAData, MonthContext
 from scorecards.indicators.registry import (
     HIGHER,
     UNIT_PERCENT,
+    Cells,
     Indicator,
     Section,
     indicator_register,
     section_register,
 )
-from scorecards.periods import PERIOD_AT_E, PERIOD_QUARTER, PERIOD_YTD
+from scorecards.periods import PERIOD_AT_E, PERIOD_QUARTER, PERIOD_YTD, add_months
 
 SECTION = section_register(
     Section(
@@ -33,6 +39,148 @@ SECTION = section_register(
     )
 )
 
+#: Health check kinds that are health assessments (``ssd-extracts.md`` §3.4): the first
+#: completed one of a period of care is its initial assessment whatever it was recorded as.
+HEALTH_ASSESSMENT_KINDS = frozenset({"IHA", "RHA", "HA"})
+DENTAL_KINDS = frozenset({"DENTAL"})
+COMPLETED = "COMPLETED"
+REFUSED = "REFUSED"
+PLANNED = "PLANNED"
+
+
+def check_completed(check: HealthIn) -> bool:
+    """Completed, or blank (the importer has already judged a blank status by its as-at date)."""
+    return check.status.strip().upper() in (COMPLETED, "COMPLETE", "")
+
+
+def completed_dates(child: ChildTimeline, kinds: frozenset[str]) -> list[date]:
+    """Dates of the child's completed checks of these kinds (refused, cancelled, planned: not)."""
+    return [h.on for h in child.health if h.kind.upper() in kinds and check_completed(h)]
+
+
+def latest_refused(child: ChildTimeline, kinds: frozenset[str], e: date) -> bool:
+    """True when the child's latest check of these kinds dated on or before E was refused.
+
+    Reading: planned checks are not yet outcomes and are passed over; when a completed and a
+    refused check share the latest day, the completed one stands.
+    """
+    latest: date | None = None
+    refused = False
+    for h in child.health:  # sorted by date
+        if h.on > e:
+            break
+        if h.kind.upper() not in kinds or h.status.strip().upper() == PLANNED:
+            continue
+        if latest != h.on:
+            latest, refused = h.on, True
+        refused = refused and h.status.strip().upper() == REFUSED
+    return latest is not None and refused
+
+
+@dataclass(frozen=True, slots=True)
+class IhaItem:
+    child_pk: int
+    due: date
+    on_time: bool
+
+
+def iha_items_build(data: LAData, horizon: date) -> DatedIndex[IhaItem]:
+    """Every period of care's initial health assessment, indexed by its due date.
+
+    Computed once as of ``horizon`` (today): the due date, whether the child was still
+    looked after on it and whether the first completed assessment was on or before it all
+    depend on nothing after the due date, so a month whose E is on or after the due date
+    reads the same answer. Periods starting with a short break are not periods of care
+    (``children.care_history`` keeps V3/V4 aside), and periods whose first known episode is
+    not RNE S are left out (``indicators.md`` §1).
+    """
+    items: list[tuple[date, IhaItem]] = []
+    for child in data.children:
+        if not child.history.periods:
+            continue
+        dates = completed_dates(child, HEALTH_ASSESSMENT_KINDS)
+        for period in child.history.periods:
+            due = iha_due(
+                period=CarePeriod(
+                    start=period.start, end=period.end, starts_with_s=period.starts_with_s
+                ),
+                completed_assessment_dates=dates,
+                as_of=horizon,
+            )
+            if due is None or not due.looked_after_on_due_date:
+                continue
+            items.append((due.due_date, IhaItem(child.pk, due.due_date, due.on_time)))
+    return DatedIndex(items)
+
+
+def _iha_on_time(ctx: MonthContext) -> Cells:
+    horizon = max(ctx.as_of, date.today())
+    index = ctx.data.memo(
+        f"iha_items:{horizon.isoformat()}", lambda data: iha_items_build(data, horizon)
+    )
+    out: Cells = {}
+    for p in (PERIOD_QUARTER, PERIOD_YTD):
+        items = index.between(*ctx.window(p))
+        out[p] = fraction_cell(sum(1 for it in items if it.on_time), len(items))
+    return out
+
+
+def in_care_12_months(entry: CLAEntry, e: date) -> bool:
+    """Looked after continuously for 12 months or more at E: period start ≤ E − 12 months."""
+    return entry.period.start <= add_months(e, -12)
+
+
+def _annual(ctx: MonthContext) -> tuple[int, int, int, int, int, int]:
+    """(health n, d, refused; dental n, d, refused) at E, computed once per month."""
+
+    def build(c: MonthContext) -> tuple[int, int, int, int, int, int]:
+        e = c.as_of
+        d = hn = hr = dn = dr = 0
+        for entry in c.cla:
+            if not in_care_12_months(entry, e):
+                continue
+            child = entry.child
+            d += 1
+            assessments = completed_dates(child, HEALTH_ASSESSMENT_KINDS)
+            if child.dob is not None:
+                due = health_assessment_due(
+                    completed_assessment_dates=assessments, date_of_birth=child.dob, as_of=e
+                )
+            else:
+                due = dental_check_due(completed_check_dates=assessments, as_of=e)
+            hn += not due.overdue
+            hr += latest_refused(child, HEALTH_ASSESSMENT_KINDS, e)
+            dental = dental_check_due(
+                completed_check_dates=completed_dates(child, DENTAL_KINDS), as_of=e
+            )
+            dn += not dental.overdue
+            dr += latest_refused(child, DENTAL_KINDS, e)
+        return hn, d, hr, dn, d, dr
+
+    return ctx.memo("annual_health", build)
+
+
+def _health_assessment_on_time(ctx: MonthContext) -> Cells:
+    n, d, refused, *_ = _annual(ctx)
+    return {PERIOD_AT_E: fraction_cell(n, d, refused=refused)}
+
+
+def _dental_on_time(ctx: MonthContext) -> Cells:
+    *_, n, d, refused = _annual(ctx)
+    return {PERIOD_AT_E: fraction_cell(n, d, refused=refused)}
+
+
+_ANNUAL_READINGS = (
+    "'Looked after continuously for at least 12 months': the current period of care started "
+    "on or before E − 12 calendar months.",
+    "Health assessments are the checks mapped to IHA, RHA or HA; dental checks those mapped "
+    "to DENTAL. Completed (or blank status, judged by the importer against the as-at date) "
+    "counts; refused, cancelled and planned never do.",
+    "'refused' beside the figure: children in the denominator whose latest check of that "
+    "kind dated on or before E (planned ones passed over; a completed one on the same day "
+    "wins) was refused. Dental checks carry the same note.",
+)
+
 indicator_register(
     Indicator(
         id="iha_on_time",
@@ -48,7 +196,15 @@ indicator_register(
             "still looked after on it), and of those the ones whose first completed health "
             "assessment was on or before that day."
         ),
+        compute=_iha_on_time,
         source="seed 001, seed 003",
+        readings=(
+            "Due on the 20th working day after the start of the period of care (England and "
+            "Wales bank holidays, reviews.working_days); met by the first completed health "
+            "assessment (IHA, RHA or HA) dated in the period.",
+            "A period counts in the quarter / year to date its due date falls in, when the "
+            "child was still looked after on the due date (care ending after it).",
+        ),
     )
 )
 indicator_register(
@@ -66,8 +222,14 @@ indicator_register(
             "more, whose latest completed health assessment is within 6 months (under 5) or "
             "12 months (5 and over) of the month end."
         ),
+        compute=_health_assessment_on_time,
         benchmark="DfE 'Children looked after in England': outcomes (OC2) health assessments",
         source="seed 001, seed 004",
+        readings=(
+            *_ANNUAL_READINGS,
+            "Under 5 is the child's age on E (a child turning 5 on or before E has 12 "
+            "months); a child with no date of birth is given 12 months.",
+        ),
     )
 )
 indicator_register(
@@ -84,7 +246,9 @@ indicator_register(
             "Children in care at the month end looked after continuously for 12 months or "
             "more with a dental check within the 12 months ending the month end."
         ),
+        compute=_dental_on_time,
         benchmark="DfE 'Children looked after in England': outcomes (OC2) dental checks",
         source="seed 001, seed 004",
+        readings=_ANNUAL_READINGS,
     )
 )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from scorecards.cells import count_cell
-from scorecards.engine import DatedIndex, LAData, MonthContext
+from datetime import date
+
+from scorecards.cells import count_cell, fraction_cell
+from scorecards.engine import DatedIndex, LAData, MissingIn, MonthContext
 from scorecards.indicators.registry import (
     HIGHER,
     LOWER,
@@ -64,6 +66,43 @@ def _children(ctx: MonthContext) -> Cells:
     }
 
 
+def missing_endings_index(data: LAData) -> DatedIndex[MissingIn]:
+    """Missing (M) incidents of looked-after children that have ended, by end date.
+
+    The same incidents as ``missing_incidents`` (a child looked after on the day the
+    incident started), counted when they end.
+    """
+    pairs = []
+    for child in data.children:
+        for incident in child.missing:
+            if (
+                incident.kind.upper() == "M"
+                and incident.end is not None
+                and child.history.looked_after_on(incident.start)
+            ):
+                pairs.append((incident.end, incident))
+    return DatedIndex(pairs)
+
+
+def return_interview_done(incident: MissingIn, e: date) -> bool:
+    """Accepted (Y) and completed on or before E (``ext_missing_rhi`` completion date)."""
+    return (
+        incident.rhi_accepted.strip().upper() in ("Y", "YES")
+        and incident.rhi_completed is not None
+        and incident.rhi_completed <= e
+    )
+
+
+def _return_interviews(ctx: MonthContext) -> Cells:
+    index = ctx.data.memo("missing_endings", missing_endings_index)
+    out: Cells = {}
+    for p in (PERIOD_MONTH, PERIOD_YTD):
+        ended = index.between(*ctx.window(p))
+        done = sum(1 for incident in ended if return_interview_done(incident, ctx.as_of))
+        out[p] = fraction_cell(done, len(ended))
+    return out
+
+
 indicator_register(
     Indicator(
         id="missing_incidents",
@@ -113,6 +152,17 @@ indicator_register(
             "accepted and completed on or before the month end, as a percentage of missing "
             "incidents that ended in the period."
         ),
+        compute=_return_interviews,
         source="seed 000",
+        readings=(
+            "Incidents are those of 'missing incidents' (MISSING = M, child looked after on "
+            "the start date), counted in the period they ended (MIS_END from the 1st of the "
+            "month, or 1 April, to E).",
+            "Done = rhi_accepted Y and a completion date (ext_missing_rhi) on or before E; an "
+            "interview completed after E counts only in later snapshots. Incidents with no "
+            "return interview information (903 rows) are in the denominator, not done.",
+            "SSD missing rows replace 903 rows for the dates the SSD rows cover "
+            "(ssd-extracts.md §4; see scorecards.engine.ssd_covered_drop).",
+        ),
     )
 )

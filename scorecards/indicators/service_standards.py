@@ -6,14 +6,21 @@ so a list of late reviews and this figure always agree.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from reviews.scheduling import CarePeriod, review_schedule
-from scorecards.cells import count_cell, fraction_cell
-from scorecards.engine import DatedIndex, LAData, MonthContext
+from reviews.scheduling import (
+    CarePeriod,
+    PlacementSpan,
+    VisitStandard,
+    review_schedule,
+    visit_schedule,
+)
+from scorecards.cells import breakdown_cell, count_cell, fraction_cell
+from scorecards.engine import ChildTimeline, DatedIndex, LAData, MonthContext
 from scorecards.indicators.registry import (
     HIGHER,
     LOWER,
@@ -71,10 +78,13 @@ def review_items_build(data: LAData) -> tuple[DatedIndex[ReviewItem], DatedIndex
     month end: a review held after E is "not held by E".
     """
     items: list[ReviewItem] = []
+    floor = data.window_floor
     for child in data.children:
         if not child.history.periods:
             continue
         for period in child.history.periods:
+            if floor is not None and period.end is not None and period.end < floor:
+                continue  # every review of it was due or held before any window
             schedule = review_schedule(
                 period=CarePeriod(
                     start=period.start, end=period.end, starts_with_s=period.starts_with_s
@@ -151,6 +161,155 @@ _REVIEW_READINGS = (
     "by_team: team of the allocated social worker on the review's due date.",
 )
 
+# --- statutory visits (reg. 28) ----------------------------------------------------------
+
+#: ``visits_seen_6_weeks``: seen on or after E − 42 days.
+SEEN_WINDOW_DAYS = 42
+
+
+@dataclass(frozen=True, slots=True)
+class VisitItem:
+    """One due statutory visit of one child, as the scheduling module computed it."""
+
+    child_pk: int
+    due: date
+    met: date | None
+    on_time: bool
+    team: str
+
+
+def visit_placements(child: ChildTimeline) -> list[PlacementSpan]:
+    """The child's placements (``children.care_history``) as the visit schedule takes them.
+
+    Each placement of each period of care, with the PLACE code of each of its episodes from
+    the episode's start (the schedule keeps the usual code through a temporary stay and
+    reads U1/U4 on the day). A placement made only of temporary episodes (a period that
+    starts in hospital, say) is still a placement for visits: the child is looked after and
+    must be visited, so it has a schedule of its own.
+    """
+    return [
+        PlacementSpan(
+            start=placement.start,
+            end=placement.end,
+            places=tuple((eff.start, eff.episode.place) for eff in placement.episodes),
+        )
+        for period in child.history.periods
+        for placement in period.placements
+    ]
+
+
+def visit_items_build(data: LAData, horizon: date) -> DatedIndex[VisitItem]:
+    """Every due visit of every child up to ``horizon``, indexed by due date.
+
+    The schedule is causal (due dates up to E depend only on placements and visits up to E,
+    ``reviews.scheduling.visits``), so it is computed once per child as of ``horizon`` (the
+    latest as-of date of any month, i.e. today) and read as of each month end: a visit after
+    E has not happened at E, so a due date it met is "not met" then. Periods of care exclude
+    short breaks, and a due date on or after the end of its placement lapses, so every due
+    date listed is one on which the child was looked after.
+    """
+    standard = VisitStandard(data.visit_standard or VisitStandard.STATUTORY)
+    items: list[tuple[date, VisitItem]] = []
+    for child in data.children:
+        if not child.history.periods:
+            continue
+        for due in visit_schedule(
+            placements=visit_placements(child),
+            seen_visit_dates=child.visits,
+            as_of=horizon,
+            standard=standard,
+        ):
+            item = VisitItem(
+                child.pk, due.due_date, due.met_date, due.on_time, child.team_on(due.due_date)
+            )
+            items.append((due.due_date, item))
+    return DatedIndex(items)
+
+
+def visit_items(ctx: MonthContext) -> DatedIndex[VisitItem]:
+    """The authority's due visits, computed once per recompute (see ``visit_items_build``)."""
+    horizon = max(ctx.as_of, date.today())
+    return ctx.data.memo(
+        f"visit_items:{horizon.isoformat()}", lambda data: visit_items_build(data, horizon)
+    )
+
+
+def visits_fraction(ctx: MonthContext, period: str) -> tuple[int, int, dict[str, list[int]]]:
+    """(on time, due, by team) of visits_on_time for one period of one month."""
+
+    def build(c: MonthContext) -> tuple[int, int, dict[str, list[int]]]:
+        first, e = c.window(period)
+        teams: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        n = d = 0
+        for item in visit_items(c).between(first, e):
+            d += 1
+            teams[item.team][1] += 1
+            if item.on_time:  # met on or before its due date, itself on or before E
+                n += 1
+                teams[item.team][0] += 1
+        return n, d, {k: teams[k] for k in sorted(teams)}
+
+    return ctx.memo(f"visits_fraction:{period}", build)
+
+
+def _visits_on_time(ctx: MonthContext) -> Cells:
+    out: Cells = {}
+    for p in (PERIOD_MONTH, PERIOD_YTD):
+        n, d, teams = visits_fraction(ctx, p)
+        out[p] = fraction_cell(n, d, by_team=teams)
+    return out
+
+
+def _visits_due(ctx: MonthContext) -> Cells:
+    due: set[int] = set()
+    late: set[int] = set()
+    for item in visit_items(ctx).between(*ctx.window(PERIOD_MONTH)):
+        due.add(item.child_pk)
+        if not item.on_time:
+            late.add(item.child_pk)
+    return {
+        PERIOD_MONTH: breakdown_cell(
+            {"due": len(due), "not_seen_in_timescale": len(late)},
+            ("due", "not_seen_in_timescale"),
+        )
+    }
+
+
+def seen_between(visits: list[date], first: date, last: date) -> bool:
+    """True when a sorted list of seen-visit dates has one from ``first`` to ``last``."""
+    return bisect_right(visits, last) > bisect_left(visits, first)
+
+
+def _visits_seen_6_weeks(ctx: MonthContext) -> Cells:
+    e = ctx.as_of
+    first = e - timedelta(days=SEEN_WINDOW_DAYS)
+    n = sum(1 for entry in ctx.cla if seen_between(entry.child.visits, first, e))
+    return {PERIOD_AT_E: fraction_cell(n, len(ctx.cla))}
+
+
+def _supervision_in_month(ctx: MonthContext) -> Cells:
+    first, e = ctx.window(PERIOD_MONTH)
+    n = sum(1 for entry in ctx.cla if seen_between(entry.child.supervisions, first, e))
+    return {PERIOD_MONTH: fraction_cell(n, len(ctx.cla))}
+
+
+_VISIT_READINGS = (
+    "Due dates from reviews.scheduling (visit_schedule), one schedule per placement of "
+    "children.care_history: a change of carer starts a new schedule, temporary stays are "
+    "bridged, the interval is judged on the visit or missed due date, calendar due dates are "
+    "never moved off weekends or bank holidays.",
+    "A due date counts in the period it falls in; it is on time when a seen visit met it on "
+    "or before it (a visit after E has not happened at E). A visit made early meets the due "
+    "date pending when it is made, which counts, on time, in the month it was due.",
+    "A due date on or after the day the placement (or care) ended lapses, so every due date "
+    "counted is one on which the child was looked after; short breaks have no visits due.",
+    "by_team: team of the allocated social worker (ALLOCATED_SW allocation open on the due "
+    "date, latest start wins; open on D = started on or before D and no end or end after D); "
+    "'unallocated' when none.",
+    "The authority's visit standard (statutory by default, or every 6 weeks for every child) "
+    "is the setting LocalAuthority.visit_standard.",
+)
+
 indicator_register(
     Indicator(
         id="reviews_on_time",
@@ -203,7 +362,9 @@ indicator_register(
             "and of those the ones met by a visit where the child was seen on or before the "
             "due date (reg. 28 timescales)."
         ),
+        compute=_visits_on_time,
         source="seed 000",
+        readings=_VISIT_READINGS,
     )
 )
 indicator_register(
@@ -222,7 +383,13 @@ indicator_register(
             "due": "Children to be visited",
             "not_seen_in_timescale": "Not seen in timescale",
         },
+        compute=_visits_due,
         source="seed 003",
+        readings=(
+            "Children with at least one visit due in the month; 'not seen in timescale' are "
+            "those with at least one due date in the month not met on or before it.",
+            *_VISIT_READINGS,
+        ),
     )
 )
 indicator_register(
@@ -237,7 +404,12 @@ indicator_register(
             "Children in care at the month end seen on a visit on or after the month end "
             "minus 42 days, as a percentage of all children in care."
         ),
+        compute=_visits_seen_6_weeks,
         source="seed 004",
+        readings=(
+            "Any statutory visit at which the child was seen counts, from E − 42 days to E "
+            "inclusive, whichever placement it was in.",
+        ),
     )
 )
 indicator_register(
@@ -252,6 +424,11 @@ indicator_register(
             "Children in care at the month end whose case had a recorded management "
             "supervision in the month, as a percentage of all children in care."
         ),
+        compute=_supervision_in_month,
         source="seed 004",
+        readings=(
+            "A supervision record (ext_supervision) for the child dated from the 1st of the "
+            "month to E counts, whoever the supervisor was.",
+        ),
     )
 )

@@ -139,7 +139,7 @@ def test_scorecard_rows_trend_average_change_and_benchmark(django_assert_max_num
     assert [(b.scope, b.year, b.value) for b in row.benchmarks] == [
         ("england", 2023, Decimal(83840))
     ]
-    visits = next(r for r in rows if r.indicator.id == "visits_on_time")
-    assert visits.no_data and visits.rag is None and visits.change is None
+    no_adoptions = next(r for r in rows if r.indicator.id == "a1_days")
+    assert no_adoptions.no_data and no_adoptions.rag is None and no_adoptions.change is None
     first = scorecard_rows(la=la, month=date(2023, 4, 1))
     assert next(r for r in first if r.indicator.id == "cla_count").change is None
