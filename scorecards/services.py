@@ -28,7 +28,7 @@ from organisations.models import LocalAuthority
 from scorecards.engine import LAData, MonthContext, la_data_load
 from scorecards.indicators import INDICATORS
 from scorecards.models import RecomputeLock, RecomputeRun, Snapshot, SnapshotCell
-from scorecards.periods import ReportingDates, month_first, months_between
+from scorecards.periods import ReportingDates, add_months, month_first, months_between
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,17 @@ def snapshot_cells_compute(*, data: LAData, dates: ReportingDates) -> MonthCells
             )
         out[indicator.id] = {p: cells[p] for p in indicator.periods}
     return out
+
+
+def window_floor(months: list[date]) -> date | None:
+    """The earliest day any period of these months looks at (``indicators.md`` §1 windows).
+
+    The longest look-back is ``rolling12`` (E − 12 months, E ≥ the first month's first
+    day); ``ytd`` and ``quarter`` start later. A day's margin keeps the boundary inclusive.
+    """
+    if not months:
+        return None
+    return add_months(min(months), -12) - timedelta(days=1)
 
 
 def cells_fingerprint(cells: MonthCells) -> str:
@@ -224,6 +235,7 @@ def _recompute_locked(
 ) -> list[Snapshot]:
     started = time.monotonic()
     data = la_data_load(la=la)
+    data.window_floor = window_floor(months)
     snapshots: list[Snapshot] = []
     for i, month in enumerate(months, start=1):
         dates = ReportingDates.for_month(month, today=today)
