@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -435,7 +435,13 @@ def child_rows_group(rows: Iterable[tuple], key_index: int = 0) -> dict[int, lis
     return grouped
 
 
-def ssd_covered_drop(rows: Iterable[tuple], *, source_index: int, date_index: int) -> list[tuple]:
+def ssd_covered_drop(
+    rows: Iterable[tuple],
+    *,
+    source_index: int,
+    date_index: int,
+    covered: tuple[date, date] | None = None,
+) -> list[tuple]:
     """Drop 903 rows dated inside the range the authority's SSD rows of the table cover.
 
     ``ssd-extracts.md`` §4: for reviews and missing episodes "the SSD rows replace the 903
@@ -444,13 +450,16 @@ def ssd_covered_drop(rows: Iterable[tuple], *, source_index: int, date_index: in
     authority's SSD rows of that table (the union of the files imported so far, taken as
     one span); 903 rows dated in it are ignored, those outside it are kept. Rows from other
     sources (demo) are never dropped. When the importer has already removed the 903 rows,
-    this changes nothing.
+    this changes nothing. ``covered`` gives that span when ``rows`` are only some of the
+    authority's children (``la_data_load`` with ``child_ids``); ``None`` reads it from ``rows``.
     """
     rows = list(rows)
-    ssd_dates = [r[date_index] for r in rows if r[source_index] == "ssd" and r[date_index]]
-    if not ssd_dates:
-        return rows
-    first, last = min(ssd_dates), max(ssd_dates)
+    if covered is None:
+        ssd_dates = [r[date_index] for r in rows if r[source_index] == "ssd" and r[date_index]]
+        if not ssd_dates:
+            return rows
+        covered = (min(ssd_dates), max(ssd_dates))
+    first, last = covered
     return [
         r
         for r in rows
@@ -477,8 +486,18 @@ def assessment_factors(raw: Any) -> frozenset[str]:
     return frozenset()
 
 
-def la_data_load(*, la) -> LAData:
-    """Read every table the indicators need for one authority: one query per table."""
+def la_data_load(*, la, child_ids: Collection[int] | None = None) -> LAData:
+    """Read every table the indicators need for one authority: one query per table.
+
+    ``child_ids`` restricts the per-child tables to those children (the live worklists, the
+    drill-down and the child page load a team's or one child's timelines this way, so they
+    read records exactly as the indicators do). What the authority's rows decide as a whole
+    stays authority-wide: the span SSD reviews and missing rows cover, whether exploitation
+    risks were sent, the first 903 year. Staffing figures of a restricted load describe only
+    those children.
+    """
+    from django.db.models import Max, Min
+
     from children.models import (
         CareLeaverObservation,
         Child,
@@ -507,8 +526,21 @@ def la_data_load(*, la) -> LAData:
     from placements.models import AdoptionRecord, PlacementDecision
     from reviews.models import Review, StatutoryVisit
 
+    ids = None if child_ids is None else list(child_ids)
+
+    def of_children(queryset):
+        return queryset if ids is None else queryset.filter(child_id__in=ids)
+
+    def ssd_span(model, field: str) -> tuple[date, date] | None:
+        if ids is None:
+            return None  # read from the rows, which are the authority's
+        span = model.objects.filter(la=la, source="ssd", **{f"{field}__isnull": False}).aggregate(
+            first=Min(field), last=Max(field)
+        )
+        return None if span["first"] is None else (span["first"], span["last"])
+
     episodes = child_rows_group(
-        Episode.objects.filter(la=la)
+        of_children(Episode.objects.filter(la=la))
         .order_by("child_id", "decom")
         .values_list(
             "child_id",
@@ -529,21 +561,24 @@ def la_data_load(*, la) -> LAData:
             "pl_distance",
         )  # fmt: skip
     )
-    uasc = child_rows_group(UASCRecord.objects.filter(la=la).values_list("child_id", "year", "duc"))
+    uasc = child_rows_group(
+        of_children(UASCRecord.objects.filter(la=la)).values_list("child_id", "year", "duc")
+    )
     reviews = child_rows_group(
         r
         for r in ssd_covered_drop(
-            Review.objects.filter(la=la).values_list(
+            of_children(Review.objects.filter(la=la)).values_list(
                 "child_id", "review_date", "cancelled", "source"
             ),
             source_index=3,
             date_index=1,
+            covered=ssd_span(Review, "review_date"),
         )
         if r[1] is not None and not r[2]
     )
     missing = child_rows_group(
         ssd_covered_drop(
-            MissingEpisode.objects.filter(la=la).values_list(
+            of_children(MissingEpisode.objects.filter(la=la)).values_list(
                 "child_id",
                 "missing_type",
                 "start_date",
@@ -554,26 +589,31 @@ def la_data_load(*, la) -> LAData:
             ),
             source_index=6,
             date_index=2,
+            covered=ssd_span(MissingEpisode, "start_date"),
         )
     )
     visits = child_rows_group(
-        StatutoryVisit.objects.filter(la=la, seen=True).values_list("child_id", "visit_date")
+        of_children(StatutoryVisit.objects.filter(la=la, seen=True)).values_list(
+            "child_id", "visit_date"
+        )
     )
     health = child_rows_group(
-        HealthAssessment.objects.filter(la=la).values_list(
+        of_children(HealthAssessment.objects.filter(la=la)).values_list(
             "child_id", "kind", "check_date", "status"
         )
     )
     peps = child_rows_group(
-        PersonalEducationPlan.objects.filter(la=la).values_list("child_id", "pep_date", "status")
+        of_children(PersonalEducationPlan.objects.filter(la=la)).values_list(
+            "child_id", "pep_date", "status"
+        )
     )
     schools = child_rows_group(
-        SchoolPlacement.objects.filter(la=la).values_list(
+        of_children(SchoolPlacement.objects.filter(la=la)).values_list(
             "child_id", "start_date", "end_date", "school_urn"
         )
     )
     care_leaver = child_rows_group(
-        CareLeaverObservation.objects.filter(la=la).values_list(
+        of_children(CareLeaverObservation.objects.filter(la=la)).values_list(
             "child_id",
             "as_at",
             "eligibility",
@@ -585,41 +625,43 @@ def la_data_load(*, la) -> LAData:
         )
     )
     oc3 = child_rows_group(
-        OC3Outcome.objects.filter(la=la).values_list(
+        of_children(OC3Outcome.objects.filter(la=la)).values_list(
             "child_id", "year", "in_touch", "activity", "accommodation"
         )
     )
     supervisions = child_rows_group(
-        SupervisionRecord.objects.filter(la=la).values_list("child_id", "supervision_date")
+        of_children(SupervisionRecord.objects.filter(la=la)).values_list(
+            "child_id", "supervision_date"
+        )
     )
     risks = child_rows_group(
-        ExploitationRisk.objects.filter(la=la).values_list(
+        of_children(ExploitationRisk.objects.filter(la=la)).values_list(
             "child_id", "risk_type", "level", "start_date", "end_date"
         )
     )
     assessments = child_rows_group(
-        CINAssessment.objects.filter(la=la, authorised_date__isnull=False).values_list(
+        of_children(CINAssessment.objects.filter(la=la, authorised_date__isnull=False)).values_list(
             "child_id", "authorised_date", "factors", "referral_id"
         )
     )
     adoptions = child_rows_group(
-        AdoptionRecord.objects.filter(la=la).values_list(
+        of_children(AdoptionRecord.objects.filter(la=la)).values_list(
             "child_id", "year", "date_int", "date_match", "foster_care"
         )
     )
     decisions = child_rows_group(
-        PlacementDecision.objects.filter(la=la).values_list(
+        of_children(PlacementDecision.objects.filter(la=la)).values_list(
             "child_id", "date_placed", "date_placed_ceased"
         )
     )
     allocations = child_rows_group(
-        Allocation.objects.filter(la=la, role=AllocationRole.ALLOCATED_SW).values_list(
+        of_children(Allocation.objects.filter(la=la, role=AllocationRole.ALLOCATED_SW)).values_list(
             "child_id", "start_date", "end_date", "team__team_id"
         )
     )
     children: list[ChildTimeline] = []
     for pk, child_id, sex, dob, ethnicity, disability, death_date in (
-        Child.objects.filter(la=la)
+        (Child.objects.filter(la=la) if ids is None else Child.objects.filter(la=la, id__in=ids))
         .order_by("id")
         .values_list("id", "child_id", "sex", "dob", "ethnicity", "disability", "death_date")
     ):
@@ -726,13 +768,17 @@ def la_data_load(*, la) -> LAData:
         cin_closures=dict(
             CINEpisode.objects.filter(la=la).values_list("referral_id", "close_date")
         ),
-        exploitation_risks_sent=any(c.risks for c in children),
+        exploitation_risks_sent=(
+            any(c.risks for c in children)
+            if ids is None
+            else ExploitationRisk.objects.filter(la=la).exists()
+        ),
         workers=workers,
         establishments=list(
             StaffEstablishment.objects.filter(la=la).values_list("role", "as_at_date", "fte_posts")
         ),
         worker_allocations=list(
-            Allocation.objects.filter(la=la, worker__isnull=False).values_list(
+            of_children(Allocation.objects.filter(la=la, worker__isnull=False)).values_list(
                 "worker_id", "child_id", "start_date", "end_date"
             )
         ),
