@@ -79,22 +79,39 @@ def placement_type_group(place: str) -> str:
     return group if group in PLACEMENT_TYPE_KEYS else "other"
 
 
+def placement_spans(child: ChildTimeline) -> list[tuple[date, date | None, date | None]]:
+    """(start, end, first non-temporary day) of each placement, cached on the timeline."""
+    spans = child.extra.get("placement_spans")
+    if spans is None:
+        spans = [
+            (
+                placement.start,
+                placement.end,
+                next((e.start for e in placement.episodes if not e.episode.is_temporary), None),
+            )
+            for placement in child.history.placements
+        ]
+        child.extra["placement_spans"] = spans
+    return spans
+
+
 def placements_in_window(child: ChildTimeline, first: date, last: date) -> int:
     """Placements a child had between two dates, the one open on ``first`` counting as one.
 
     A placement counts when it started on or before ``last`` and had not ended by
     ``first`` (a placement ending on ``first`` gave way that day to the next one, which
-    is the one open at the window start). Placements made only of temporary episodes are
-    not placements in their own right and are not counted.
+    is the one open at the window start). A placement made only of temporary episodes up
+    to ``last`` (a period that starts in hospital, say) is not a placement in its own
+    right and is not counted.
     """
     n = 0
-    for placement in child.history.placements:
-        if placement.start > last:
+    for start, end, real_from in placement_spans(child):
+        if start > last:
             break
-        if placement.end is not None and placement.end <= first:
+        if end is not None and end <= first:
             continue
-        if all(eff.episode.is_temporary for eff in placement.episodes if eff.start <= last):
-            continue  # only temporary so far (as of ``last``): not a placement of its own
+        if real_from is None or real_from > last:
+            continue
         n += 1
     return n
 
