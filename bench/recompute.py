@@ -61,6 +61,7 @@ def recompute_timed(la: LocalAuthority) -> dict[str, float]:
     c0 = time.process_time()
     t0 = time.perf_counter()
     data = la_data_load(la=la)
+    data.window_floor = services.window_floor(MONTHS)  # as snapshots_recompute does
     t1 = time.perf_counter()
     cells = [
         (dates, services.snapshot_cells_compute(data=data, dates=dates))
