@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from reviews.scheduling import pathway_plan_due
+from reviews.scheduling import RecurringDue, pathway_plan_due
 from scorecards.cells import breakdown_cell, fraction_cell
 from scorecards.engine import CareLeaverIn, ChildTimeline, LAData, MonthContext
 from scorecards.indicators.registry import (
@@ -208,16 +208,28 @@ def birthday_statuses(
     return out
 
 
+def pathway_plan_due_at(child: ChildTimeline, e: date) -> RecurringDue | None:
+    """The young person's pathway plan review as seen on E, ``None`` when not a care leaver.
+
+    pathway_plan counts the care leavers at E whose due is not ``overdue``; the worklists
+    list the overdue ones.
+    """
+    if not is_care_leaver_at(child, e):
+        return None
+    obs = observation_on(child, e)
+    reviewed = [obs.pathway_plan_review] if obs and obs.pathway_plan_review else []
+    return pathway_plan_due(review_dates=reviewed, as_of=e)
+
+
 def _pathway_plan(ctx: MonthContext) -> Cells:
     e = ctx.as_of
     n = d = 0
     for child in ctx.data.memo("leavers_known", leavers_known):
-        if not is_care_leaver_at(child, e):
+        due = pathway_plan_due_at(child, e)
+        if due is None:
             continue
         d += 1
-        obs = observation_on(child, e)
-        reviewed = [obs.pathway_plan_review] if obs and obs.pathway_plan_review else []
-        n += not pathway_plan_due(review_dates=reviewed, as_of=e).overdue
+        n += not due.overdue
     return {PERIOD_AT_E: fraction_cell(n, d)}
 
 

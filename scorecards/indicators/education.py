@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 
-from reviews.scheduling import pep_due
+from reviews.scheduling import RecurringDue, pep_due
 from scorecards.cells import breakdown_cell, fraction_cell
 from scorecards.engine import ChildTimeline, CLAEntry, MonthContext
 from scorecards.indicators.registry import (
@@ -134,15 +134,26 @@ def _school_aged(ctx: MonthContext) -> list[CLAEntry]:
     )
 
 
+def pep_due_at(entry: CLAEntry, e: date) -> RecurringDue | None:
+    """The child's PEP as seen on E, ``None`` when not in pep_in_place's denominator.
+
+    The denominator is school-aged children in care at E for at least one month; the
+    numerator those whose due is not ``overdue``. The worklists list the overdue ones.
+    """
+    if not is_school_age(entry.child.dob, e) or entry.period.start > add_months(e, -1):
+        return None
+    return pep_due(peps=entry.child.peps, as_of=e)
+
+
 def _pep_in_place(ctx: MonthContext) -> Cells:
     e = ctx.as_of
-    month_ago = add_months(e, -1)
     n = d = 0
     for entry in _school_aged(ctx):
-        if entry.period.start > month_ago:
+        due = pep_due_at(entry, e)
+        if due is None:
             continue
         d += 1
-        n += not pep_due(peps=entry.child.peps, as_of=e).overdue
+        n += not due.overdue
     return {PERIOD_AT_E: fraction_cell(n, d)}
 
 

@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from reviews.scheduling import CarePeriod, dental_check_due, health_assessment_due, iha_due
+from reviews.scheduling import (
+    CarePeriod,
+    RecurringDue,
+    dental_check_due,
+    health_assessment_due,
+    iha_due,
+)
 from scorecards.cells import fraction_cell
 from scorecards.engine import ChildTimeline, CLAEntry, DatedIndex, HealthIn, LAData, MonthContext
 from scorecards.indicators.registry import (
@@ -113,11 +119,16 @@ def iha_items_build(data: LAData, horizon: date) -> DatedIndex[IhaItem]:
     return DatedIndex(items)
 
 
-def _iha_on_time(ctx: MonthContext) -> Cells:
+def iha_items(ctx: MonthContext) -> DatedIndex[IhaItem]:
+    """The authority's initial health assessments, computed once per recompute (as of today)."""
     horizon = max(ctx.as_of, date.today())
-    index = ctx.data.memo(
+    return ctx.data.memo(
         f"iha_items:{horizon.isoformat()}", lambda data: iha_items_build(data, horizon)
     )
+
+
+def _iha_on_time(ctx: MonthContext) -> Cells:
+    index = iha_items(ctx)
     out: Cells = {}
     for p in (PERIOD_QUARTER, PERIOD_YTD):
         items = index.between(*ctx.window(p))
@@ -128,6 +139,23 @@ def _iha_on_time(ctx: MonthContext) -> Cells:
 def in_care_12_months(entry: CLAEntry, e: date) -> bool:
     """Looked after continuously for 12 months or more at E: period start ≤ E − 12 months."""
     return entry.period.start <= add_months(e, -12)
+
+
+def annual_health_dues(child: ChildTimeline, e: date) -> tuple[RecurringDue, RecurringDue]:
+    """(health assessment, dental check) as seen on E; in time when not ``overdue``.
+
+    The worklists read the same dues for their overdue lists. A child with no date of birth
+    is given 12 months between health assessments.
+    """
+    assessments = completed_dates(child, HEALTH_ASSESSMENT_KINDS)
+    if child.dob is not None:
+        health = health_assessment_due(
+            completed_assessment_dates=assessments, date_of_birth=child.dob, as_of=e
+        )
+    else:
+        health = dental_check_due(completed_check_dates=assessments, as_of=e)
+    dental = dental_check_due(completed_check_dates=completed_dates(child, DENTAL_KINDS), as_of=e)
+    return health, dental
 
 
 def _annual(ctx: MonthContext) -> tuple[int, int, int, int, int, int]:
@@ -141,18 +169,9 @@ def _annual(ctx: MonthContext) -> tuple[int, int, int, int, int, int]:
                 continue
             child = entry.child
             d += 1
-            assessments = completed_dates(child, HEALTH_ASSESSMENT_KINDS)
-            if child.dob is not None:
-                due = health_assessment_due(
-                    completed_assessment_dates=assessments, date_of_birth=child.dob, as_of=e
-                )
-            else:
-                due = dental_check_due(completed_check_dates=assessments, as_of=e)
-            hn += not due.overdue
+            health, dental = annual_health_dues(child, e)
+            hn += not health.overdue
             hr += latest_refused(child, HEALTH_ASSESSMENT_KINDS, e)
-            dental = dental_check_due(
-                completed_check_dates=completed_dates(child, DENTAL_KINDS), as_of=e
-            )
             dn += not dental.overdue
             dr += latest_refused(child, DENTAL_KINDS, e)
         return hn, d, hr, dn, d, dr

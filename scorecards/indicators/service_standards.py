@@ -108,24 +108,31 @@ def review_items_build(data: LAData) -> tuple[DatedIndex[ReviewItem], DatedIndex
     return by_held, by_due
 
 
+def reviews_counted(ctx: MonthContext, period: str) -> list[ReviewItem]:
+    """The reviews reviews_on_time counts for one period: its denominator, item by item.
+
+    Reviews held in the period, then reviews due in it and not held by E; the numerator is
+    those ``on_time`` (a review held after E is never on time at E). The drill-down lists
+    exactly these.
+    """
+    by_held, by_due = ctx.data.memo("review_items", review_items_build)
+    first, e = ctx.window(period)
+    not_held = [it for it in by_due.between(first, e) if it.held is None or it.held > e]
+    return [*by_held.between(first, e), *not_held]
+
+
 def reviews_fraction(ctx: MonthContext, period: str) -> tuple[int, int, dict[str, list[int]]]:
     """(on time, counted, by team) of reviews_on_time for one period of one month."""
 
     def build(c: MonthContext) -> tuple[int, int, dict[str, list[int]]]:
-        by_held, by_due = c.data.memo("review_items", review_items_build)
-        first, e = c.window(period)
         teams: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         n = d = 0
-        for item in by_held.between(first, e):
+        for item in reviews_counted(c, period):
             d += 1
             teams[item.team][1] += 1
             if item.on_time:
                 n += 1
                 teams[item.team][0] += 1
-        for item in by_due.between(first, e):
-            if item.held is None or item.held > e:
-                d += 1
-                teams[item.team][1] += 1
         return n, d, {k: teams[k] for k in sorted(teams)}
 
     return ctx.memo(f"reviews_fraction:{period}", build)
