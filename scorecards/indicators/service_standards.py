@@ -216,12 +216,18 @@ def visit_items_build(data: LAData, horizon: date) -> DatedIndex[VisitItem]:
     date listed is one on which the child was looked after.
     """
     standard = VisitStandard(data.visit_standard or VisitStandard.STATUTORY)
+    floor = data.window_floor
     items: list[tuple[date, VisitItem]] = []
     for child in data.children:
         if not child.history.periods:
             continue
+        spans = visit_placements(child)
+        if floor is not None:
+            # A placement that ended before any window has no due date in one, and each
+            # placement's schedule is its own (it ends at the next one's start at the latest).
+            spans = [p for p in spans if p.end is None or p.end >= floor]
         for due in visit_schedule(
-            placements=visit_placements(child),
+            placements=spans,
             seen_visit_dates=child.visits,
             as_of=horizon,
             standard=standard,
