@@ -12,7 +12,7 @@ from __future__ import annotations
 from imports.formats.base import FormatSpec
 from imports.formats.ssd.tables import TABLE_SPECS
 from imports.formats.ssd.validate import VALIDATORS
-from imports.formats.ssd.write import write
+from imports.formats.ssd.write import write as ssd_write
 
 FORMAT_NAME = "ssd"
 
@@ -21,7 +21,7 @@ FORMAT = FormatSpec(
     label="SSD",
     tables=TABLE_SPECS,
     validators=VALIDATORS,
-    writer=write,
+    writer=ssd_write,
     needs_year=False,
     xml_refusal="XML files are not accepted for SSD extracts: send the tables as CSV or XLSX.",
 )

@@ -543,3 +543,28 @@ def test_one_authoritys_import_leaves_another_alone(la, other_la, example_folder
 
     assert StatutoryVisit.objects.filter(la=other_la).count() == 4
     assert StatutoryVisit.objects.filter(la=la).count() == 4  # only V1 in range: the rest kept
+
+
+def test_a_first_load_copied_straight_in_matches_the_upsert(la, other_la, example_folder,
+                                                            monkeypatch):  # fmt: skip
+    """On PostgreSQL a first load of an event table is COPYed (``copy_into_empty``); it
+    must leave the same rows, counts and earliest date as ``table_upsert``."""
+    import imports.formats.ssd.write as ssd_write
+
+    def rows(authority):
+        return sorted(
+            StatutoryVisit.objects.filter(la=authority).values_list(
+                "visit_id", "child__child_id", "visit_date", "seen", "seen_alone", "ssd_cla_id"
+            )
+        )
+
+    upserted = ssd_import(other_la, example_folder)
+    monkeypatch.setattr(ssd_write, "FRESH_COPY_MIN_ROWS", 1)
+    copied = ssd_import(la, example_folder)
+    again = ssd_import(la, example_folder)
+
+    assert copied.status == DONE, issues_text(copied)
+    assert rows(la) == rows(other_la)
+    assert copied.counts["ssd_cla_visits"] == upserted.counts["ssd_cla_visits"]
+    assert copied.earliest_changed_date == upserted.earliest_changed_date
+    assert _changes(again) == 0, again.counts
