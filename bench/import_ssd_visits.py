@@ -99,8 +99,9 @@ def weekly_feed(visits_path: Path, folder: Path) -> Path:
     frame = frame.filter(pl.col("n") % 100 != 3).with_columns(
         pl.when(moved)
         .then(
-            (pl.col("clav_cla_visit_date").str.slice(0, 10).str.to_date() + pl.duration(days=1))
-            .dt.strftime("%Y-%m-%d")
+            (
+                pl.col("clav_cla_visit_date").str.slice(0, 10).str.to_date() + pl.duration(days=1)
+            ).dt.strftime("%Y-%m-%d")
         )
         .otherwise(pl.col("clav_cla_visit_date"))
         .alias("clav_cla_visit_date")
