@@ -4,4 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("organisations.urls")),
+    path("", include("reviews.urls")),
+    path("", include("children.urls")),
 ]

@@ -1,0 +1,22 @@
+"""Reads about children, always through the user's scope (``roles.md`` "Scope")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from children.models import Child
+
+
+def child_get_for_user(*, user: Any, pk: int) -> Child:
+    """The child ``pk`` if the user may see them case by case; 404 otherwise.
+
+    A child outside the user's scope answers exactly as one that does not exist, so a
+    guessed id reveals nothing (``architecture.md`` house rule 4). Committee leads see no
+    child at all.
+    """
+    child = Child.objects.visible_to(user).filter(pk=pk).select_related("la").first()
+    if child is None:
+        raise Http404("No such child.")
+    return child

@@ -1,0 +1,224 @@
+"""Team managers' worklists, their exports, and the drill-down behind scorecard figures.
+
+Thin views: check the reader (``la_get_for_case_reader``: 404 for another authority, 403 for
+a committee lead), parse the filter, call one selector, write the access event, render. The
+lists' partial serves both the full page and the htmx refresh of the filter form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from organisations.models import AuditEvent
+from organisations.services import audit_record
+from reviews.exports import EXPORT_FORMATS, worklist_export
+from reviews.selectors import (
+    KINDS_BY_KEY,
+    WORKLIST_KINDS,
+    as_of_allowed,
+    drilldown_get,
+    la_get_for_case_reader,
+    user_is_admin,
+    worklist_authorities_for_user,
+    worklist_filter,
+    worklist_for_team,
+    worklist_team_choice_get,
+    worklist_team_choices,
+)
+from scorecards.periods import PERIOD_LABELS
+from scorecards.sections import feeds_as_at
+
+#: Rows of each list shown when every list is on the page (``kind`` picks one list in full).
+PREVIEW_ROWS = 25
+
+
+def _date_param(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class WorklistFilter:
+    """The team page's query string: ``team``, ``worker``, ``kind`` and (admins) ``as_of``."""
+
+    team: str
+    worker: str
+    kind: str
+    as_of: date | None
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> WorklistFilter:
+        kind = request.GET.get("kind", "")
+        return cls(
+            team=request.GET.get("team", "")[:100],
+            worker=request.GET.get("worker", "")[:20],
+            kind=kind if kind in KINDS_BY_KEY else "",
+            as_of=_date_param(request.GET.get("as_of")),
+        )
+
+
+@require_GET
+def my_team(request: HttpRequest) -> HttpResponse:
+    """The team manager's landing page: their first authority's team page."""
+    authorities = worklist_authorities_for_user(user=request.user)
+    if not authorities:
+        raise PermissionDenied("Worklists are for team managers and admins.")
+    return redirect("worklists:team", code=authorities[0].code)
+
+
+def _query(**params: object) -> str:
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+@require_GET
+def team_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The lists of one team (or the whole authority) as of today; htmx gets the partial."""
+    la = la_get_for_case_reader(user=request.user, code=code)
+    wanted = WorklistFilter.from_request(request)
+    choice = worklist_team_choice_get(user=request.user, la=la, key=wanted.team)
+    as_of = as_of_allowed(user=request.user, la=la, requested=wanted.as_of)
+    worklist = worklist_for_team(user=request.user, la=la, choice=choice, as_of=as_of)
+    full = worklist_filter(
+        worklist=worklist, kinds=[wanted.kind] if wanted.kind else None, worker=wanted.worker
+    )
+    lists = full
+    if not wanted.kind:  # all lists at once: the first rows of each, the rest one click away
+        lists = {key: rows[:PREVIEW_ROWS] for key, rows in lists.items()}
+    shown = {row.child_pk for rows in lists.values() for row in rows}
+    counts = worklist.counts()
+    audit_record(
+        user=request.user,
+        la=la,
+        action=AuditEvent.Action.WORKLIST_VIEW,
+        object_type="Team",
+        object_id=choice.key,
+        n_children=len(shown),
+        detail={
+            "team": choice.key,
+            "worker": wanted.worker,
+            "kind": wanted.kind,
+            "as_of": as_of.isoformat(),
+            "partial": bool(getattr(request, "htmx", False)),
+        },
+        request=request,
+    )
+    base = reverse("worklists:team", kwargs={"code": la.code})
+    export_query = _query(
+        team=choice.key,
+        worker=wanted.worker,
+        as_of=as_of.isoformat() if as_of != timezone.localdate() else "",
+    )
+    workers = sorted(
+        {(c.worker_pk, c.worker_name) for c in worklist.caseloads},
+        key=lambda w: (w[0] is None, w[1].lower()),
+    )
+    context = {
+        "current_la": la,
+        "la": la,
+        "choice": choice,
+        "choices": worklist_team_choices(user=request.user, la=la),
+        "filter": wanted,
+        "as_of": as_of,
+        "is_admin": user_is_admin(user=request.user),
+        "worklist": worklist,
+        "count_items": [(kind, counts[kind.key]) for kind in WORKLIST_KINDS],
+        "kinds": WORKLIST_KINDS,
+        "lists": [(KINDS_BY_KEY[key], rows, len(full[key])) for key, rows in lists.items()],
+        "workers": workers,
+        "feeds": feeds_as_at(la=la, as_of=as_of),
+        "page_url": base,
+        "export_query": export_query,
+        "export_formats": EXPORT_FORMATS,
+    }
+    if getattr(request, "htmx", False):
+        return render(request, "worklists/_results.html", context)
+    return render(request, "worklists/team.html", context)
+
+
+@require_GET
+def team_export(request: HttpRequest, code: str, kind: str, fmt: str) -> HttpResponse:
+    """One list as CSV or XLSX (formulas neutralised); the export is audited."""
+    if kind not in KINDS_BY_KEY or fmt not in EXPORT_FORMATS:
+        raise Http404("No such list.")
+    la = la_get_for_case_reader(user=request.user, code=code)
+    wanted = WorklistFilter.from_request(request)
+    choice = worklist_team_choice_get(user=request.user, la=la, key=wanted.team)
+    as_of = as_of_allowed(user=request.user, la=la, requested=wanted.as_of)
+    worklist = worklist_for_team(user=request.user, la=la, choice=choice, as_of=as_of)
+    rows = worklist_filter(worklist=worklist, kinds=[kind], worker=wanted.worker)[kind]
+    export = worklist_export(
+        kind=KINDS_BY_KEY[kind], rows=rows, fmt=fmt, la=la, team_name=choice.name, as_of=as_of
+    )
+    audit_record(
+        user=request.user,
+        la=la,
+        action=AuditEvent.Action.WORKLIST_EXPORT,
+        object_type="Team",
+        object_id=choice.key,
+        n_children=len({row.child_pk for row in rows}),
+        detail={
+            "team": choice.key,
+            "worker": wanted.worker,
+            "kind": kind,
+            "format": fmt,
+            "as_of": as_of.isoformat(),
+            "rows": len(rows),
+        },
+        request=request,
+    )
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def drilldown(
+    request: HttpRequest, code: str, indicator: str, month: str, period: str
+) -> HttpResponse:
+    """The children behind a case-level scorecard figure of one month, in the reader's scope."""
+    la = la_get_for_case_reader(user=request.user, code=code)
+    try:
+        year, mon = month.split("-")
+        first = date(int(year), int(mon), 1)
+    except ValueError as exc:
+        raise Http404("No such month.") from exc
+    result = drilldown_get(
+        user=request.user, la=la, indicator_id=indicator, month=first, period=period
+    )
+    audit_record(
+        user=request.user,
+        la=la,
+        action=AuditEvent.Action.DRILLDOWN_VIEW,
+        object_type="Indicator",
+        object_id=f"{indicator}/{month}/{period}",
+        n_children=result.children,
+        detail={"indicator": indicator, "month": month, "period": period},
+        request=request,
+    )
+    return render(
+        request,
+        "worklists/drilldown.html",
+        {
+            "current_la": la,
+            "la": la,
+            "result": result,
+            "period_label": PERIOD_LABELS.get(period, period),
+            "sections": [
+                (f"Counted as met ({result.spec.item}s in the numerator)", result.numerator_items),
+                (f"Not met (the rest of the {result.spec.item}s counted)", result.other_items),
+            ],
+            "feeds": feeds_as_at(la=la, as_of=result.as_of),
+        },
+    )
