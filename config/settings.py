@@ -144,11 +144,35 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 55 * 60)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "Europe/London"
 # Every periodic task is scheduled here, in one place (style.md rule 9).
+def env_crontab(name: str, default: str) -> crontab:
+    """A five-field cron expression (minute hour day-of-month month day-of-week)."""
+    raw = os.environ.get(name) or default
+    fields = raw.split()
+    if len(fields) != 5:
+        raise ImproperlyConfigured(f"{name} must have five cron fields, not {raw!r}")
+    minute, hour, day_of_month, month_of_year, day_of_week = fields
+    try:
+        return crontab(
+            minute=minute,
+            hour=hour,
+            day_of_month=day_of_month,
+            month_of_year=month_of_year,
+            day_of_week=day_of_week,
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not a valid cron expression: {raw!r}") from exc
+
+
 CELERY_BEAT_SCHEDULE = {
     "scorecards-nightly-recompute": {
         # The current month of every authority, as of today, plus any month just closed.
         "task": "scorecards.tasks.recompute_nightly_task",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "worklists-weekly-digest": {
+        # Each team manager's worklist counts and a link (no names): Monday 07:00 by default.
+        "task": "reviews.tasks.worklist_digest_task",
+        "schedule": env_crontab("WORKLIST_DIGEST_CRON", "0 7 * * mon"),
     },
 }
 
@@ -196,6 +220,11 @@ FEED_STALE_AFTER_DAYS = env_int("FEED_STALE_AFTER_DAYS", 45)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "scorecards@localhost")
+# Absolute links in e-mail (the weekly worklist digest).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000")
+# Team worklists are cached this many seconds per team and day (0: never); an import or a
+# recompute changes the key, so only edits made outside imports wait this long to show.
+WORKLIST_CACHE_SECONDS = env_int("WORKLIST_CACHE_SECONDS", 120)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
