@@ -6,6 +6,7 @@ rounded percentages: values, RAG and change are derived on read.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -167,3 +168,129 @@ class RecomputeLock(models.Model):
 
     def __str__(self) -> str:
         return f"Recompute lock {self.la_id}: {'held' if self.token else 'free'}"
+
+
+# --- commentary and publication (issue 9) ------------------------------------------------
+
+
+class Commentary(models.Model):
+    """The current commentary on one section of an authority's scorecard for one month.
+
+    Written by admins and committee leads (``roles.md``); every edit leaves a
+    ``CommentaryRevision`` with the text it replaced, so the history shows who wrote what
+    and when. A publication freezes the texts it printed (``Publication.commentary``).
+    """
+
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="commentaries"
+    )
+    month = models.DateField(help_text="First day of the reporting month.")
+    section = models.CharField(max_length=40, help_text="Registry section key (e.g. health).")
+    text = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["la", "month", "section"], name="commentary_unique_section_month"
+            )
+        ]
+        ordering = ["la", "month", "section"]
+        verbose_name_plural = "commentaries"
+
+    def __str__(self) -> str:
+        return f"{self.la.code} {self.month:%Y-%m} {self.section}"
+
+
+class CommentaryRevision(models.Model):
+    """One edit of a commentary: who, when, the text it replaced and the text written."""
+
+    commentary = models.ForeignKey(Commentary, on_delete=models.CASCADE, related_name="revisions")
+    previous_text = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    edited_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-edited_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.commentary} edited {self.edited_at:%Y-%m-%d %H:%M}"
+
+
+class Publication(models.Model):
+    """A committee lead's sign-off of a month: the snapshot version and commentary published.
+
+    The snapshot is protected: a version referenced by a publication is kept for ever
+    (``indicators.md`` §1), so ``snapshots_prune`` skips it. A month may be published again
+    (after corrections); the newest publication is the month's published scorecard, the
+    older ones stay as the record of what the board received.
+    """
+
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="publications"
+    )
+    month = models.DateField(help_text="First day of the reporting month.")
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.PROTECT, related_name="publications")
+    snapshot_version = models.PositiveIntegerField()
+    fingerprint = models.CharField(max_length=64, help_text="The snapshot's fingerprint.")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField()
+    commentary = models.JSONField(
+        default=dict, blank=True, help_text="Section key → commentary text, as published."
+    )
+
+    class Meta:
+        ordering = ["la", "month", "-published_at", "-id"]
+        indexes = [models.Index(fields=["la", "month", "published_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.la.code} {self.month:%Y-%m} v{self.snapshot_version} published"
+
+
+class RenderedPdf(models.Model):
+    """A stored scorecard PDF: a draft of a snapshot version, or a publication's PDF.
+
+    The file lives under ``MEDIA_ROOT`` (outside the web root) and is served only by the
+    download view. A draft is keyed by the snapshot version and ``inputs_key`` (a hash of
+    everything else the page reads: the year's other months, targets, benchmarks, feeds,
+    commentary), so a changed input renders a new draft. A published PDF is rendered once
+    and never again: its bytes are what the board received.
+    """
+
+    class Kind(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="pdfs")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    publication = models.OneToOneField(
+        Publication, on_delete=models.PROTECT, null=True, blank=True, related_name="pdf"
+    )
+    inputs_key = models.CharField(max_length=64)
+    path = models.CharField(max_length=300, help_text="Relative to MEDIA_ROOT.")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    pages = models.PositiveSmallIntegerField()
+    rendered_at = models.DateTimeField()
+    render_seconds = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "inputs_key"],
+                condition=Q(kind="draft"),
+                name="rendered_pdf_one_draft_per_inputs",
+            )
+        ]
+        ordering = ["-rendered_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.snapshot} {self.kind} PDF"
