@@ -145,6 +145,17 @@ def _window(frame: pl.DataFrame, column: str, field: str) -> Q | None:
     return Q(**{f"{field}__gte": dates.min(), f"{field}__lte": dates.max()})
 
 
+def _as_sent(original: str, code: str, name: str) -> pl.Expr:
+    """The value as the extract sent it, blank when that was the canonical code itself."""
+    sent = pl.col(original)
+    return (
+        pl.when(sent.str.strip_chars().str.to_uppercase() == pl.col(code))
+        .then(None)
+        .otherwise(sent)
+        .alias(name)
+    )
+
+
 def _window_start(frame: pl.DataFrame) -> date | None:
     return frame["INVO_INVOLVEMENT_START_DATE"].drop_nulls().min()
 
@@ -292,7 +303,12 @@ class _Writer:
             pl.col("PROF_FULL_TIME_EQUIVALENCY").round(2).cast(pl.Decimal(4, 2)).alias("fte"),
             pl.col("PROF_PROFESSIONAL_CASELOAD").alias("supplied_caseload"),
             pl.col("PROF_AGENCY_WORKER_FLAG").alias("is_agency"),
-            pl.col("_ROLE").alias("role"),
+            pl.coalesce(
+                pl.col("PROF_PROFESSIONAL_ID").replace_strict(
+                    self.membership_roles(), default=None, return_dtype=pl.String
+                ),
+                pl.col("_ROLE"),
+            ).alias("role"),
         )
         total = UpsertOutcome()
         # A title with no catalogue role leaves any role already held (set in the admin) alone.
@@ -311,6 +327,37 @@ class _Writer:
             for name in ("read", "inserted", "updated", "unchanged", "removed"):
                 setattr(total, name, getattr(total, name) + getattr(outcome, name))
         self.record(t.PROFESSIONALS, total, frame.height)
+
+    def membership_roles(self) -> dict[str, str]:
+        """Professional id → catalogue role from team membership (``ssd-extracts.md`` §3.9:
+        the role comes from 4.7 before the job title): the membership open on the as-at
+        date, else the latest to have started; latest start wins, this batch's
+        ext_team_membership rows over the stored ones."""
+        rows = [
+            (mid, pid, role, start, end, 0)
+            for mid, pid, role, start, end in TeamMembership.objects.filter(la=self.la)
+            .values_list("membership_id", "worker__professional_id", "role", "start_date",
+                         "end_date")
+        ]  # fmt: skip
+        frame = self.frame(t.TEAM_MEMBERSHIP)
+        if frame is not None:
+            sent = set(frame["TMEM_TABLE_ID"].to_list())
+            rows = [r for r in rows if r[0] not in sent]
+            rows += [
+                (mid, pid, role.lower(), start, end, 1)
+                for mid, pid, role, start, end in frame.select(
+                    "TMEM_TABLE_ID", "TMEM_PROFESSIONAL_ID", "TMEM_ROLE", "TMEM_START_DATE",
+                    "TMEM_END_DATE",
+                ).iter_rows()
+            ]  # fmt: skip
+        best: dict[str, tuple] = {}
+        for _, pid, role, start, end, rank in rows:
+            is_open = start <= self.as_at and (end is None or end > self.as_at)
+            started = start <= self.as_at
+            order = (is_open, started, start, rank)
+            if pid not in best or order > best[pid][0]:
+                best[pid] = (order, role)
+        return {pid: role for pid, (_, role) in best.items()}
 
     def memberships(self) -> None:
         frame = self.frame(t.TEAM_MEMBERSHIP)
@@ -560,8 +607,10 @@ class _Writer:
         self.event(
             t.HEALTH, HealthAssessment, ("la_id", "check_id"),
             {"CLAH_HEALTH_CHECK_ID": "check_id", "CLAH_HEALTH_CHECK_TYPE": "kind",
-             "_RECORDED_TYPE": "recorded_type", "CLAH_HEALTH_CHECK_DATE": "check_date"},
-            "check_date", extra_columns=[status.alias("status")],
+             "CLAH_HEALTH_CHECK_DATE": "check_date"},
+            "check_date",
+            extra_columns=[status.alias("status"),
+                           _as_sent("_RECORDED_TYPE", "CLAH_HEALTH_CHECK_TYPE", "recorded_type")],
         )  # fmt: skip
 
     def immunisations(self) -> None:
@@ -754,13 +803,13 @@ class _Writer:
             replaced, _ = SocialWorkerEpisode.objects.filter(la=self.la).filter(window).delete()
         outcome = self.event(
             t.INVOLVEMENTS, Allocation, ("la_id", "involvement_id"),
-            {"INVO_INVOLVEMENTS_ID": "involvement_id",
-             "INVO_PROFESSIONAL_ROLE_ID": "role", "_LOCAL_ROLE": "local_role",
+            {"INVO_INVOLVEMENTS_ID": "involvement_id", "INVO_PROFESSIONAL_ROLE_ID": "role",
              "INVO_INVOLVEMENT_START_DATE": "start_date",
              "INVO_INVOLVEMENT_END_DATE": "end_date",
              "INVO_WORKER_CHANGE_REASON": "change_reason", "INVO_REFERRAL_ID": "referral_id"},
             "start_date",
             extra_columns=[
+                _as_sent("_LOCAL_ROLE", "INVO_PROFESSIONAL_ROLE_ID", "local_role"),
                 pl.col("INVO_PROFESSIONAL_ID").replace_strict(
                     workers, default=None, return_dtype=pl.Int64).alias("worker_id"),
                 pl.col("INVO_PROFESSIONAL_TEAM").replace_strict(
