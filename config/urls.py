@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("organisations.urls")),
     path("", include("reviews.urls")),
     path("", include("children.urls")),
+    path("", include("scorecards.urls")),
 ]

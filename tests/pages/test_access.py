@@ -81,3 +81,10 @@ def test_page_views_leave_no_audit_rows_they_are_aggregates(client, la, committe
     client.force_login(committee_lead)
     client.get("/la/873/scorecard/2024-03/")
     assert not AuditEvent.objects.exists()
+
+
+def test_the_home_page_links_each_authority_to_its_pages(client, la, committee_lead):
+    client.force_login(committee_lead)
+    html = client.get("/").content.decode()
+    for page in PAGES:
+        assert f'href="/la/873/{page}/"' in html

@@ -149,6 +149,34 @@ def test_reader_scope_is_membership_and_role():
 
 
 @pytest.mark.django_db
+def test_no_child_is_identified_on_any_page_or_workbook(client):
+    """``roles.md``: committee outputs hold aggregates only: no id, name, birth date."""
+    la = LocalAuthority.objects.get(code="873")
+    ids = ["CHILDIDALPHA", "CHILDIDBRAVO", "CHILDIDCHARLIE"]
+    for child_id in ids:
+        child = child_make(la, child_id, dob="2013-02-17")
+        episode_make(child, "2023-05-02", "S", "C2", "U6")
+    snapshots_recompute(la=la, months=[dt.date(2024, 3, 1)], today=LATER)
+    client.force_login(user_make("lead", group="Committee lead", las=[la]))
+    for page in ("scorecard", "dashboard", "demographics"):
+        for url in (f"/la/873/{page}/2024-03/", f"/la/873/{page}/2024-03/{page}.xlsx"):
+            content = client.get(url).content
+            if url.endswith(".xlsx"):
+                from io import BytesIO
+
+                from openpyxl import load_workbook
+
+                book = load_workbook(BytesIO(content))
+                text = " ".join(
+                    str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row
+                )
+            else:
+                text = content.decode()
+            for secret in (*ids, "2013-02-17", "17 February 2013", "17/02/2013"):
+                assert secret not in text, (url, secret)
+
+
+@pytest.mark.django_db
 def test_records_to_snapshot_to_page(client):
     """The whole path: records, a recompute, the page and its "n out of d"."""
     la = LocalAuthority.objects.get(code="873")

@@ -1,0 +1,132 @@
+"""Scorecard, dashboard and demographics pages and their spreadsheets (issue 8).
+
+Thin: check the reader's scope, find the month's current snapshot, build the page with
+``scorecards.sections.page_build`` and render it or write it to a workbook. Team
+managers, admins and committee leads of the authority all read these aggregates; any
+other authority answers 404 (``roles.md``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from organisations.models import AuditEvent, LocalAuthority
+from scorecards.exports import XLSX_CONTENT_TYPE, page_workbook, workbook_filename
+from scorecards.models import Snapshot
+from scorecards.sections import (
+    PAGE_SCORECARD,
+    PAGE_TITLES,
+    PAGES,
+    MonthOption,
+    PageContext,
+    la_get_for_reader,
+    nav_items,
+    page_build,
+    snapshots_current,
+)
+
+
+def _month_param(value: str | None) -> date | None:
+    """``?month=2024-03`` from the month picker (a GET form, no script needed)."""
+    try:
+        year, month = (value or "").split("-")
+        return date(int(year), int(month), 1)
+    except ValueError:
+        return None
+
+
+def _snapshot_for(snapshots: list[Snapshot], month: date) -> Snapshot:
+    snapshot = next((s for s in snapshots if s.month == month), None)
+    if snapshot is None:
+        raise Http404("No figures for this month.")
+    return snapshot
+
+
+@require_GET
+def page_latest(request: HttpRequest, code: str, page: str) -> HttpResponse:
+    """The latest month (or the month picked with ``?month=``), by redirect."""
+    la, readable = la_get_for_reader(user=request.user, code=code)
+    snapshots = snapshots_current(la=la)
+    if not snapshots:
+        return render(
+            request,
+            "scorecards/no_figures.html",
+            {
+                "current_la": la,
+                "authorities": readable,
+                "page": page,
+                "page_title": PAGE_TITLES[page],
+                "nav_items": nav_items(la=la, month=None, current=page),
+            },
+        )
+    wanted = _month_param(request.GET.get("month"))
+    month = next((s.month for s in snapshots if s.month == wanted), snapshots[0].month)
+    return redirect(f"scorecards:{page}", code=la.code, month=month)
+
+
+def _build(request: HttpRequest, code: str, month: date, page: str):
+    if page not in PAGES:
+        raise Http404
+    la, readable = la_get_for_reader(user=request.user, code=code)
+    snapshots = snapshots_current(la=la)
+    snapshot = _snapshot_for(snapshots, month)
+    return page_build(page=page, la=la, snapshot=snapshot), snapshots, readable
+
+
+@require_GET
+def page_month(request: HttpRequest, code: str, month: date, page: str) -> HttpResponse:
+    context, snapshots, readable = _build(request, code, month, page)
+    template_context = _template_context(context, snapshots, readable)
+    return render(request, f"scorecards/{page}.html", template_context)
+
+
+def _template_context(
+    page: PageContext, snapshots: list[Snapshot], readable: list[LocalAuthority]
+) -> dict:
+    return {
+        "page": page,
+        "current_la": page.la,
+        "nav_items": nav_items(la=page.la, month=page.month, current=page.page),
+        "months": [MonthOption(s.month, s.month_to_date) for s in snapshots],
+        "authorities": readable,
+        "xlsx_url": reverse(
+            f"scorecards:{page.page}_xlsx", kwargs={"code": page.la.code, "month": page.month}
+        ),
+        "picker_url": reverse(f"scorecards:{page.page}_latest", kwargs={"code": page.la.code}),
+    }
+
+
+@require_GET
+def page_workbook_download(request: HttpRequest, code: str, month: date, page: str) -> HttpResponse:
+    """The page's figures as XLSX, one sheet per section; the download is audited."""
+    context, _, _ = _build(request, code, month, page)
+    content = page_workbook(page=context)
+    AuditEvent.objects.create(
+        user=request.user,
+        la=context.la,
+        action=AuditEvent.Action.SCORECARD_EXPORT,
+        object_type="Snapshot",
+        object_id=f"{context.la.code}/{context.month:%Y-%m}/v{context.version}",
+        detail={"page": page, "month": f"{context.month:%Y-%m}", "format": "xlsx"},
+        client_address=request.META.get("REMOTE_ADDR") or None,
+    )
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{workbook_filename(page=context)}"'
+    return response
+
+
+@require_GET
+def authority_switch(request: HttpRequest) -> HttpResponse:
+    """The authority switcher (a GET form): the same page and month for another authority."""
+    page = request.GET.get("page")
+    if page not in PAGES:
+        page = PAGE_SCORECARD
+    la, _ = la_get_for_reader(user=request.user, code=request.GET.get("la", ""))
+    url = reverse(f"scorecards:{page}_latest", kwargs={"code": la.code})
+    month = _month_param(request.GET.get("month"))
+    return redirect(f"{url}?month={month:%Y-%m}" if month else url)
