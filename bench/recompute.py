@@ -41,6 +41,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.casework_synthetic import synthetic_casework_generate  # noqa: E402
 from bench.synthetic import synthetic_authorities_generate  # noqa: E402
 from organisations.models import LocalAuthority  # noqa: E402
 from scorecards import services  # noqa: E402
@@ -148,7 +149,9 @@ def main() -> None:
             rows += synthetic_authorities_generate(
                 authorities=[hundred_k], children_per_la=100_000, seed=8
             )
-        print(f"generated {rows:,} rows in {time.perf_counter() - t0:.1f}s")
+        casework = [*small, ten_k] if args.no_single_100k else [*small, ten_k, hundred_k]
+        rows += synthetic_casework_generate(authorities=casework)
+        print(f"generated {rows:,} rows (casework included) in {time.perf_counter() - t0:.1f}s")
     Snapshot.objects.filter(la__in=[*small, ten_k, hundred_k]).delete()
 
     print("\n1. one authority of 1,000 children, all indicators × 12 months")

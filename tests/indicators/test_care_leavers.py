@@ -130,3 +130,17 @@ def test_pathway_plan_reviewed_within_6_months_of_care_leavers_at_e():
     # Care leavers at E: L1, L2, L3, L4, L6 (L5 qualifying). Plans: L1 30 September 2023
     # (E − 6 months: in), L4 1 March 2024; L2's 29 September is too old; L3, L6 none.
     assert (cell["numerator"], cell["denominator"]) == (2, 5)
+
+
+def test_worked_example_of_ssd_extracts_section_5_care_leaver():
+    la = la_get()
+    # C1002: born 2 November 2006, left care on his 18th birthday; Former Relevant, in touch,
+    # NEET (G5), suitable (1), plan reviewed 5 December 2024: within 6 months of 31 March
+    # 2025. Aged 18, so outside the 19–21 cohort.
+    c1002 = child_make(la, "C1002", dob="2006-11-02")
+    leaver_make(c1002, "2025-03-31", activity="G5", plan="2024-12-05")
+
+    march = figures(la, "2025-03")
+
+    assert march["pathway_plan"]["at_e"] == {"numerator": 1, "denominator": 1}
+    assert march["cl_19_21_neet"]["ytd"]["denominator"] == 0
