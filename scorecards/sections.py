@@ -29,7 +29,7 @@ from imports.models import FeedStatus
 from organisations.models import LocalAuthority, Membership
 from organisations.roles import ROLE_GROUPS
 from scorecards.cells import round1
-from scorecards.indicators import INDICATORS, SECTIONS, indicator_get, indicators_in_section
+from scorecards.indicators import SECTIONS, indicator_get, indicators_in_section
 from scorecards.indicators.registry import (
     UNIT_BREAKDOWN,
     UNIT_COUNT,
@@ -1603,13 +1603,3 @@ def nav_items(*, la: LocalAuthority, month: date | None, current: str) -> list[d
             href = reverse(f"scorecards:{page}", kwargs={"code": la.code, "month": month})
         items.append({"label": label, "href": href, "current": page == current})
     return items
-
-
-def indicator_ids_on(page: PageContext) -> set[str]:
-    """Indicator ids whose figures appear on a page (for tests and the PDF's checks)."""
-    ids = set()
-    for section in page.sections:
-        for block in section.blocks.values():
-            if isinstance(block, FiguresBlock):
-                ids.update(f.indicator_id for f in block.figures)
-    return ids & set(INDICATORS)
