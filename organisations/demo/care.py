@@ -275,7 +275,7 @@ PLACE_BY_AGE = {
     "0": (("U6", 52.0), ("U3", 25.0), ("U5", 6.0), ("P1", 10.0), ("R3", 2.0)),
     "1-4": (("U6", 56.0), ("U3", 27.0), ("U5", 4.0), ("P1", 11.0)),
     "5-9": (("U6", 58.0), ("U3", 25.0), ("K2", 4.0), ("P1", 10.0), ("S1", 1.0)),
-    "10-15": (("U6", 50.0), ("U3", 14.0), ("K2", 25.0), ("P1", 5.0), ("S1", 2.0), ("K1", 0.6)),
+    "10-15": (("U6", 54.0), ("U3", 15.0), ("K2", 20.0), ("P1", 5.0), ("S1", 2.0), ("K1", 0.6)),
     "16-17": (("U6", 25.0), ("U3", 8.0), ("K2", 20.0), (SEMI, 42.0), ("P1", 3.0), ("R5", 0.8)),
 }
 UASC_PLACE = {
@@ -366,7 +366,7 @@ def _place_draw(
     if stability == "unstable" and age >= 11:
         table = [(k, w * (3.0 if k == "K2" else 1.0)) for k, w in table]
     if prev == "K2" and age >= 11:
-        table = [(k, w * (4.0 if k == "K2" else 1.0)) for k, w in table]
+        table = [(k, w * (3.0 if k == "K2" else 1.0)) for k, w in table]
     if prev == "P1":
         table = [(k, w * (0.2 if k == "P1" else 1.0)) for k, w in table]
     return weighted(rng, tuple(table))
@@ -386,8 +386,12 @@ def carer_build(
     uasc: bool,
     home_post: str,
     reason: str = "",
+    previous: Carer | None = None,
 ) -> Carer:
-    """Provider, postcode and URN of a new placement of type ``place``."""
+    """Provider, postcode and URN of a new placement of type ``place``.
+
+    A move never lands in the very home the child is leaving (that would be no move).
+    """
     rng = ctx.rng
     key = ctx.carer_key()
     if place == "P1":
@@ -412,7 +416,12 @@ def carer_build(
         source = {"K2": ctx.homes, SEMI: ctx.supported, "K1": ctx.secure}[place]
         bias = {"K2": (0.6, 1.0, 1.6), SEMI: (1.1, 1.2, 0.6), "K1": (0.0, 0.0, 1.0)}[place]
         where = _where(ctx, uasc, bias)
-        matching = [p for p in source if p.where == where] or source
+        others = [
+            p
+            for p in source
+            if (previous is None or p.urn != previous.urn) and p.pl_post != home_post
+        ] or source
+        matching = [p for p in others if p.where == where] or others
         prov = rng.choice(matching)
         return Carer(
             key, start, [(start, place)], prov.provider, prov.pl_post, prov.urn, prov.where, reason
@@ -533,9 +542,17 @@ def carers_build(
             )
             if adoption and adoption.placed and new_place not in FOSTER:
                 new_place = "U6"
+        if new_place == "P1" and carer.places[-1][1] == "P1":
+            new_place = "U6"
         reason = "CARPL" if new_place in ("P1", SEMI) else weighted(rng, PLACE_CHANGE_REASONS)
         carer = carer_build(
-            ctx, start=t, place=new_place, uasc=uasc, home_post=period.home_post, reason=reason
+            ctx,
+            start=t,
+            place=new_place,
+            uasc=uasc,
+            home_post=period.home_post,
+            reason=reason,
+            previous=carer,
         )
         period.carers.append(carer)
         next_move = t + _move_gap(rng, rate)
@@ -582,7 +599,10 @@ def temporaries_build(ctx: PlacementContext, period: PeriodPlan, limit: date) ->
             if code == "T4":
                 t1 = t0 + timedelta(days=min(length, 7))
             where = "far" if code == "T2" else "in"
-            period.temporaries.append(Temporary(t0, t1, code, ctx.pools.pick(rng, where)))
+            post = ctx.pools.pick(rng, where)
+            while post == period.home_post:
+                post = ctx.pools.pick(rng, where)
+            period.temporaries.append(Temporary(t0, t1, code, post))
     period.temporaries.sort(key=lambda tp: tp.start)
 
 

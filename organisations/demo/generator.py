@@ -7,6 +7,7 @@ on hash or dict ordering or the clock (``today`` is a parameter).
 
 from __future__ import annotations
 
+import heapq
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -189,16 +190,38 @@ class LAGenerator:
         self.bundle.stats["starts_per_month_expected"] = round(per_day * 30.44, 1)
         out: list[tuple[ChildPlan, list[care.Draw]]] = []
         month = date(dates.burn_in.year, dates.burn_in.month, 1)
+        uasc_due = 0.0
+        open_ends: list[date] = []  # heap: ends of the periods under way
+        later: list[tuple[date, date]] = []  # heap: (start, end) of re-entries to come
         while month <= dates.today:
             nxt = add_months(month, 1)
-            n = care.poisson(rng, per_day * (nxt - month).days)
-            for _ in range(n):
-                start = month + timedelta(days=rng.randrange((nxt - month).days))
+            length = (nxt - month).days
+            while later and later[0][0] <= month:
+                heapq.heappush(open_ends, heapq.heappop(later)[1])
+            while open_ends and open_ends[0] <= month:
+                heapq.heappop(open_ends)
+            # Demand management: entries rise a little when the number in care is below
+            # the authority's usual level and fall when above (edge-of-care work), so the
+            # stock wanders like a real one but stays near its level.
+            gap = (target - len(open_ends)) / target
+            pressure = min(1.6, max(0.5, 1.0 + gap))
+            # Unaccompanied children arrive steadily (transfer-scheme quotas), the rest as
+            # a Poisson stream.
+            uasc_due += per_day * u * length
+            n_uasc = int(uasc_due)
+            uasc_due -= n_uasc
+            n = care.poisson(rng, per_day * (1 - u) * length * pressure)
+            for uasc in [True] * n_uasc + [False] * n:
+                start = month + timedelta(days=rng.randrange(length))
                 if start > dates.today:
                     continue
-                uasc = rng.random() < u
-                plan = self._entrant(rng, start, uasc)
-                out.append(plan)
+                entrant = self._entrant(rng, start, uasc)
+                out.append(entrant)
+                for i, (s_start, draw) in enumerate(entrant[1]):
+                    if i == 0:
+                        heapq.heappush(open_ends, draw.end)
+                    else:
+                        heapq.heappush(later, (s_start, draw.end))
             month = nxt
         out.sort(key=lambda item: (item[1][0][0], item[0].index))
         return out

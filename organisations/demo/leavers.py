@@ -2,7 +2,8 @@
 
 A young person is *eligible* while looked after at 16–17 having been in care 13 weeks
 since turning 14, *relevant* after leaving care at 16–17, and *former relevant* from 18
-until 21 (25 for about a fifth, in education or asking for support). Their accommodation,
+until 21 (25 for about one in ten, in education or asking for support); the month the
+service ends an observation says "No Current Eligibility". Their accommodation,
 activity and contact change every few months; each month-end (and today) the status
 then held is written as an observation, and each collection year an OC3 row describes
 those whose 17th–21st birthday fell in it.
@@ -204,6 +205,21 @@ def observations_build(
                 personal_advisor=pa,
                 allocated_team=leaving_team_id if pa else "",
                 worker_id=pa,
+            )
+        )
+    # The month the service ends (21st or 25th birthday, or leaving care without becoming
+    # a care leaver) the extract says so; otherwise the last status would stand until 25.
+    closing = next((d for d in as_at_dates if d >= journey.service_end), None)
+    if closing is not None and out:
+        last = out[-1]
+        out.append(
+            CareLeaverObservation(
+                la=la,
+                child=child.obj,
+                as_at=closing,
+                eligibility="No Current Eligibility",
+                in_touch="NREQ" if journey.left is not None else "",
+                pathway_plan_review_date=last.pathway_plan_review_date,
             )
         )
     return out
