@@ -568,3 +568,34 @@ def test_a_first_load_copied_straight_in_matches_the_upsert(la, other_la, exampl
     assert copied.counts["ssd_cla_visits"] == upserted.counts["ssd_cla_visits"]
     assert copied.earliest_changed_date == upserted.earliest_changed_date
     assert _changes(again) == 0, again.counts
+
+
+def test_the_command_line_takes_the_as_at_date(la, example_folder):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("import_extract", str(example_folder), "--la", "873", "--format", "ssd",
+                 "--as-at", "2025-02-28", stdout=out)  # fmt: skip
+
+    batch = ImportBatch.objects.get()
+    assert (batch.status, batch.format, batch.as_at) == (DONE, "ssd", date(2025, 2, 28))
+    assert "DONE" in out.getvalue()
+    assert CareLeaverObservation.objects.get().as_at == date(2025, 2, 28)
+
+
+def test_unknown_columns_warn_and_the_nhs_number_is_not_kept(la):
+    files = {
+        "persons.csv": "pers_person_id,pers_sex,pers_dob,pers_common_child_id,favourite_colour\n"
+        "C1,F,2010-05-14,9434765919,blue\n"
+    }
+
+    batch = ssd_import(la, files=files)
+
+    assert batch.status == DONE
+    assert list(batch.issues.values_list("kind", "column")) == [
+        ("unknown_columns", "FAVOURITE_COLOUR")
+    ]
+    child = Child.objects.get(child_id="C1")
+    assert "9434765919" not in str([getattr(child, f.attname) for f in Child._meta.fields])
