@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("imports/", include("imports.urls")),
     path("", include("organisations.urls")),
     path("", include("reviews.urls")),
     path("", include("children.urls")),

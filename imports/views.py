@@ -1,0 +1,153 @@
+"""Import pages: upload, a batch's progress and result, history. Admins only (``roles.md``).
+
+Views are thin: check the role, parse the form, call one service or selector, render. A
+user who is not an admin gets 403; a batch outside the user's authorities gets 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from imports.formats import formats_available
+from imports.forms import UploadForm
+from imports.models import ImportBatch
+from imports.selectors import (
+    import_authorities_for_user,
+    import_batch_get_for_user,
+    import_batch_list_for_user,
+    user_is_import_admin,
+)
+from imports.services import (
+    FINAL_STATUSES,
+    IncomingFile,
+    YearRequired,
+    import_batch_create,
+    import_batch_rerun_dry,
+)
+from imports.tasks import import_batch_run
+
+ISSUES_PER_PAGE = 100
+
+
+def _require_admin(request: HttpRequest) -> None:
+    if not user_is_import_admin(user=request.user):
+        raise PermissionDenied("Importing extracts is for admins.")
+
+
+def _client_address(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _nav(request: HttpRequest, current: str) -> list[dict]:
+    pages = (("upload", "Upload extract"), ("history", "Import history"))
+    return [
+        {"label": label, "href": reverse(f"imports:{name}"), "current": current == name}
+        for name, label in pages
+    ]
+
+
+def _enqueue(batch: ImportBatch) -> None:
+    """Run the batch on a worker once the batch row is committed (eager: right away)."""
+    transaction.on_commit(lambda: import_batch_run.delay(batch.pk))
+
+
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    authorities = import_authorities_for_user(user=request.user)
+    form = UploadForm(request.POST or None, request.FILES or None, authorities=authorities)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        files = [IncomingFile(name=f.name, handle=f) for f in data["files"]]
+        try:
+            batch = import_batch_create(
+                la=data["la"],
+                format_name=data["format"],
+                files=files,
+                year=data["year"],
+                as_at=data["as_at"],
+                dry_run=data["dry_run"],
+                created_by=request.user,
+                client_address=_client_address(request),
+            )
+        except YearRequired as exc:
+            form.add_error("year", str(exc))
+        else:
+            _enqueue(batch)
+            return redirect("imports:batch", pk=batch.pk)
+    return render(
+        request,
+        "imports/upload.html",
+        {"form": form, "nav_items": _nav(request, "upload"), "formats": formats_available()},
+    )
+
+
+def _batch_context(request: HttpRequest, batch: ImportBatch) -> dict:
+    issues = batch.issues.order_by("severity", "file_name", "row_number", "id")
+    page = Paginator(issues, ISSUES_PER_PAGE).get_page(request.GET.get("page"))
+    fmt = formats_available().get(batch.format)
+    order = [t.name for t in fmt.tables] if fmt else []
+    counts = sorted(
+        batch.counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99
+    )
+    summary = batch.issue_summary or {}
+    total = batch.rows_total or 0
+    return {
+        "batch": batch,
+        "final": batch.status in FINAL_STATUSES,
+        "counts": counts,
+        "issues_page": page,
+        "warnings_by_indicator": sorted(
+            (summary.get("warnings_by_indicator") or {}).items(), key=lambda kv: -kv[1]
+        ),
+        "issues_hidden": batch.error_count + batch.warning_count - issues.count(),
+        "percent_validated": round(100 * batch.rows_validated / total) if total else 0,
+        "percent_written": round(100 * batch.rows_written / total) if total else 0,
+        "current_la": batch.la,
+    }
+
+
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_admin(request)
+    batch = import_batch_get_for_user(user=request.user, pk=pk)
+    context = _batch_context(request, batch) | {"nav_items": _nav(request, "")}
+    return render(request, "imports/batch.html", context)
+
+
+def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status block alone, polled by htmx every second until the batch finishes."""
+    _require_admin(request)
+    batch = import_batch_get_for_user(user=request.user, pk=pk)
+    return render(request, "imports/_batch_status.html", _batch_context(request, batch))
+
+
+@require_POST
+def batch_rerun(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check the same stored files again as a dry run (nothing is written)."""
+    _require_admin(request)
+    original = import_batch_get_for_user(user=request.user, pk=pk)
+    batch = import_batch_rerun_dry(
+        batch=original, created_by=request.user, client_address=_client_address(request)
+    )
+    _enqueue(batch)
+    messages.info(request, f"Batch #{original.pk} is being checked again as batch #{batch.pk}.")
+    return redirect("imports:batch", pk=batch.pk)
+
+
+def history(request: HttpRequest) -> HttpResponse:
+    _require_admin(request)
+    batches = Paginator(import_batch_list_for_user(user=request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "imports/history.html",
+        {"batches": batches, "nav_items": _nav(request, "history")},
+    )
