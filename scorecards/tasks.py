@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import date
 
 from celery import shared_task
+from django.db import OperationalError, transaction
 
 from organisations.models import LocalAuthority
 from scorecards import services
+from scorecards.models import Snapshot
 
 #: Seconds between attempts while another recompute of the authority runs.
 BUSY_RETRY_SECONDS = 10
@@ -49,7 +51,50 @@ def recompute_snapshots_task(
     outcome = services.snapshots_run_pending(la=la, wait_seconds=wait)
     if outcome == "busy":
         raise self.retry(countdown=BUSY_RETRY_SECONDS)
+    if outcome == "done":
+        scorecard_pdf_queue_latest(la=la)
     return outcome
+
+
+def scorecard_pdf_queue_latest(*, la: LocalAuthority) -> None:
+    """After a recompute, render the draft PDF of the latest month (issue 9), on commit.
+
+    The latest month with figures is the one the board will ask for next; rendering it
+    now makes its first download a read from storage. Older months render on request.
+    """
+    latest = (
+        Snapshot.objects.filter(la=la, is_current=True)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    if latest is None:
+        return
+    month_iso = latest.isoformat()
+    transaction.on_commit(lambda: render_scorecard_pdf_task.delay(la.pk, month_iso))
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=120,
+    time_limit=180,
+    name="scorecards.tasks.render_scorecard_pdf_task",
+)
+def render_scorecard_pdf_task(la_id: int, month_iso: str) -> str:
+    """Render (or find stored) the draft PDF of a month's current figures; its SHA-256.
+
+    Idempotent: a draft already stored for the same figures and commentary is returned
+    as it is, so a retried or duplicated task renders nothing twice.
+    """
+    from scorecards.publication import scorecard_pdf_draft_for_month
+
+    la = LocalAuthority.objects.get(pk=la_id)
+    rendered = scorecard_pdf_draft_for_month(la=la, month=date.fromisoformat(month_iso))
+    return rendered.sha256 if rendered is not None else ""
 
 
 @shared_task(name="scorecards.tasks.recompute_nightly_task")

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from scorecards import views
+from scorecards import publication_views, views
 
 app_name = "scorecards"
 
@@ -52,3 +52,29 @@ for page in ("scorecard", "dashboard", "demographics"):
             name=f"{page}_xlsx",
         ),
     ]
+
+# Commentary, publication and the monthly PDF (issue 9).
+urlpatterns += [
+    path(
+        "la/<str:code>/scorecard/<yyyymm:month>/commentary/<slug:section>/",
+        publication_views.commentary_edit,
+        name="commentary_edit",
+    ),
+    path(
+        "la/<str:code>/scorecard/<yyyymm:month>/publish/",
+        publication_views.scorecard_publish_view,
+        name="publish",
+    ),
+    path(
+        "la/<str:code>/scorecard/<yyyymm:month>/scorecard.pdf",
+        publication_views.scorecard_pdf_download,
+        {"kind": "published"},
+        name="scorecard_pdf",
+    ),
+    path(
+        "la/<str:code>/scorecard/<yyyymm:month>/scorecard-draft.pdf",
+        publication_views.scorecard_pdf_download,
+        {"kind": "draft"},
+        name="scorecard_pdf_draft",
+    ),
+]

@@ -18,7 +18,9 @@ from django.views.decorators.http import require_GET
 from organisations.models import AuditEvent, LocalAuthority
 from scorecards.exports import XLSX_CONTENT_TYPE, page_workbook, workbook_filename
 from scorecards.models import Snapshot
+from scorecards.publication_views import publication_page_context
 from scorecards.sections import (
+    PAGE_DASHBOARD,
     PAGE_SCORECARD,
     PAGE_TITLES,
     PAGES,
@@ -82,6 +84,8 @@ def _build(request: HttpRequest, code: str, month: date, page: str):
 def page_month(request: HttpRequest, code: str, month: date, page: str) -> HttpResponse:
     context, snapshots, readable = _build(request, code, month, page)
     template_context = _template_context(context, snapshots, readable)
+    if page in (PAGE_SCORECARD, PAGE_DASHBOARD):  # commentary and publication (issue 9)
+        template_context.update(publication_page_context(request=request, page=context))
     return render(request, f"scorecards/{page}.html", template_context)
 
 

@@ -1,0 +1,363 @@
+"""The monthly scorecard PDF (issue 9): render with WeasyPrint, store, find again.
+
+Why this shape:
+
+- **One page, two outputs.** The PDF is the scorecard page's own context
+  (``scorecards.sections.page_build``) laid out by the page's own section partials
+  (``style.md`` rule 14), inside ``templates/scorecards/pdf/scorecard.html`` with a
+  cover, contents with page numbers, and each section's commentary. So the board reads
+  exactly the figures the page shows, and nothing but aggregates: the context holds no
+  child's name, id, date of birth or postcode.
+- **Rendered once, served many times.** A rendered PDF is a file under ``MEDIA_ROOT``
+  (outside the web root, served only by the download view) with a ``RenderedPdf`` row:
+  path, SHA-256, pages, time taken. A *draft* is keyed by the snapshot version and an
+  inputs key, a hash of everything else the page reads (the year's other months, targets,
+  benchmarks, feeds, commentary, the latest publication), so any change renders a new
+  draft and an unchanged month is never rendered twice. A *published* PDF belongs to its
+  publication and is never rendered again: its bytes are what the board received.
+- **Fonts embedded.** WeasyPrint embeds a subset of every font it uses; ``pdf.css`` asks
+  for Liberation Sans (Arial's metrics; installed by ``scripts/bootstrap.sh``) and DejaVu
+  Sans for symbols, so no reader's machine substitutes a font.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from imports.models import FeedStatus
+from organisations.models import LocalAuthority
+from scorecards.models import Benchmark, Publication, RenderedPdf, Snapshot, Target
+from scorecards.periods import add_months
+from scorecards.sections import PAGE_SCORECARD, PageContext, page_build
+from scorecards.sentences import long_date
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TYPE = "application/pdf"
+#: Bump when the PDF's layout changes, so every stored draft is rendered afresh.
+#: Published PDFs are never re-rendered whatever this says.
+PDF_LAYOUT_VERSION = "1"
+#: The page's stylesheets in the page's order, then the PDF's own.
+STYLESHEETS = (
+    "vendor/govuk-frontend/govuk-frontend.min.css",
+    "css/app.css",
+    "css/pages.css",
+    "css/print.css",
+    "css/pdf.css",
+)
+#: Folder under ``MEDIA_ROOT`` holding the PDFs, one sub-folder per authority and month.
+STORAGE_FOLDER = "scorecards"
+
+STATUS_DRAFT = RenderedPdf.Kind.DRAFT.value
+STATUS_PUBLISHED = RenderedPdf.Kind.PUBLISHED.value
+
+
+@dataclass(frozen=True)
+class PdfStatus:
+    """What the cover and the running head say about the PDF's standing."""
+
+    kind: str
+    label: str
+    text: str
+    no_commentary_text: str
+
+
+def pdf_status_published(*, published_at: datetime, published_by_name: str) -> PdfStatus:
+    """The status of a publication's PDF: signed off, by whom and when."""
+    day = long_date(timezone.localtime(published_at).date())
+    by = f" by {published_by_name}" if published_by_name else ""
+    return PdfStatus(
+        kind=STATUS_PUBLISHED,
+        label="Published",
+        text=f"Published{by} on {day}.",
+        no_commentary_text="No commentary.",
+    )
+
+
+def pdf_status_draft(*, publication: Publication | None, figures_changed: bool) -> PdfStatus:
+    """A draft of the current figures; says so when a published version exists."""
+    if publication is None:
+        text = "Not yet published: figures and commentary may change."
+    else:
+        day = long_date(timezone.localtime(publication.published_at).date())
+        if figures_changed:
+            text = (
+                f"Current figures, which have changed since the scorecard was published "
+                f"on {day}. The published scorecard is unchanged."
+            )
+        else:
+            text = f"Current figures and commentary; the scorecard was published on {day}."
+    return PdfStatus(
+        kind=STATUS_DRAFT, label="Draft", text=text, no_commentary_text="No commentary yet."
+    )
+
+
+def user_display_name(user) -> str:
+    """A staff member's name as the cover prints it (full name, else username)."""
+    if user is None:
+        return ""
+    return (user.get_full_name() or user.get_username()).strip()
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+@functools.cache
+def _stylesheets() -> tuple:
+    """The parsed stylesheets, once per process: parsing GOV.UK Frontend's CSS is most of
+    a small document's render time, and the files only change with a deploy."""
+    from weasyprint import CSS
+
+    sheets = []
+    for name in STYLESHEETS:
+        path = finders.find(name)
+        if path is None:
+            raise FileNotFoundError(f"static file {name} not found")
+        sheets.append(CSS(filename=path))
+    return tuple(sheets)
+
+
+def scorecard_page_for_pdf(
+    *, la: LocalAuthority, snapshot: Snapshot, commentary: dict[str, str]
+) -> PageContext:
+    """The scorecard page's context with ``commentary`` (section key → text) in its sections."""
+    page = page_build(page=PAGE_SCORECARD, la=la, snapshot=snapshot)
+    for section in page.sections:
+        section.commentary = commentary.get(section.key, "")
+    return page
+
+
+def scorecard_pdf_html(*, page: PageContext, status: PdfStatus) -> str:
+    return render_to_string("scorecards/pdf/scorecard.html", {"page": page, "status": status})
+
+
+@dataclass(frozen=True)
+class RenderOutput:
+    content: bytes
+    pages: int
+    seconds: float
+
+
+def scorecard_pdf_render(*, page: PageContext, status: PdfStatus) -> RenderOutput:
+    """Lay the scorecard out on A4 and write the PDF (WeasyPrint, fonts embedded)."""
+    from weasyprint import HTML
+
+    started = time.perf_counter()
+    html = scorecard_pdf_html(page=page, status=status)
+    document = HTML(string=html, base_url=str(settings.BASE_DIR / "static")).render(
+        stylesheets=list(_stylesheets()), presentational_hints=True
+    )
+    content = document.write_pdf()
+    return RenderOutput(
+        content=content, pages=len(document.pages), seconds=time.perf_counter() - started
+    )
+
+
+# --- what a draft depends on -------------------------------------------------------------
+
+
+def pdf_inputs_key(
+    *,
+    la: LocalAuthority,
+    snapshot: Snapshot,
+    commentary: dict[str, str],
+    publication: Publication | None,
+) -> str:
+    """A hash of everything the scorecard of ``snapshot``'s month reads besides its cells.
+
+    The page reads the current version of every month of the financial year up to this
+    one, the previous month (change arrows) and the previous quarter (staffing), so the
+    twelve months before are covered; then the authority's targets, benchmarks and feed
+    dates, its name and suppression setting, the commentary and the latest publication
+    (the draft's cover mentions it). Four small queries.
+    """
+    months = Snapshot.objects.filter(
+        la=la, is_current=True, month__range=(add_months(snapshot.month, -12), snapshot.month)
+    ).values_list("month", "version", "fingerprint", "as_of")
+    targets = Target.objects.filter(la=la).values_list(
+        "indicator", "financial_year", "target", "tolerance"
+    )
+    benchmarks = Benchmark.objects.filter(Q(la=la) | Q(la__isnull=True)).values_list(
+        "indicator", "year", "scope", "value", "source"
+    )
+    feeds = FeedStatus.objects.filter(la=la).values_list("feed", "as_at", "imported_at")
+    blob = json.dumps(
+        {
+            "layout": PDF_LAYOUT_VERSION,
+            "la": [la.code, la.name, la.small_number_suppression],
+            "snapshot": [snapshot.pk, snapshot.version, snapshot.fingerprint],
+            "months": sorted(months),
+            "targets": sorted(targets),
+            "benchmarks": sorted(benchmarks),
+            "feeds": sorted(feeds),
+            "commentary": commentary,
+            "publication": publication.pk if publication else None,
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+# --- storage -----------------------------------------------------------------------------
+
+
+def pdf_file_path(*, relative: str) -> Path:
+    """The absolute path of a stored PDF; refuses anything outside the storage folder."""
+    root = (Path(settings.MEDIA_ROOT) / STORAGE_FOLDER).resolve()
+    path = (Path(settings.MEDIA_ROOT) / relative).resolve()
+    if root not in path.parents:
+        raise ValueError(f"{relative} is not under {root}")
+    return path
+
+
+def _relative_path(*, snapshot: Snapshot, name: str) -> str:
+    return (
+        f"{STORAGE_FOLDER}/{snapshot.la.code}/{snapshot.month:%Y-%m}/v{snapshot.version}-{name}.pdf"
+    )
+
+
+def pdf_file_write(*, relative: str, content: bytes) -> str:
+    """Write a PDF atomically (a reader never sees half a file); its SHA-256."""
+    path = pdf_file_path(relative=relative)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(temporary, 0o640)
+    os.replace(temporary, path)
+    return hashlib.sha256(content).hexdigest()
+
+
+def pdf_file_delete(*, relative: str) -> None:
+    try:
+        pdf_file_path(relative=relative).unlink()
+    except FileNotFoundError:
+        return
+
+
+def rendered_pdf_exists(rendered: RenderedPdf) -> bool:
+    return pdf_file_path(relative=rendered.path).is_file()
+
+
+# --- drafts and published PDFs -----------------------------------------------------------
+
+
+def scorecard_pdf_draft_get(*, snapshot: Snapshot, inputs_key: str) -> RenderedPdf | None:
+    """The stored draft of these inputs, if its file is still there."""
+    rendered = (
+        RenderedPdf.objects.filter(snapshot=snapshot, kind=STATUS_DRAFT, inputs_key=inputs_key)
+        .select_related("snapshot__la")
+        .first()
+    )
+    if rendered is not None and rendered_pdf_exists(rendered):
+        return rendered
+    return None
+
+
+def scorecard_pdf_draft_ensure(
+    *,
+    la: LocalAuthority,
+    snapshot: Snapshot,
+    commentary: dict[str, str],
+    publication: Publication | None,
+    figures_changed: bool,
+) -> RenderedPdf:
+    """The draft PDF of the current figures: from storage, else rendered and stored now.
+
+    Two renders of the same draft at once (the task after a recompute and a first
+    download) both succeed: the second to insert its row finds the first's and removes
+    its own file. Older drafts of the month are deleted once a newer one is stored.
+    """
+    key = pdf_inputs_key(la=la, snapshot=snapshot, commentary=commentary, publication=publication)
+    existing = scorecard_pdf_draft_get(snapshot=snapshot, inputs_key=key)
+    if existing is not None:
+        return existing
+    RenderedPdf.objects.filter(snapshot=snapshot, kind=STATUS_DRAFT, inputs_key=key).delete()
+    page = scorecard_page_for_pdf(la=la, snapshot=snapshot, commentary=commentary)
+    status = pdf_status_draft(publication=publication, figures_changed=figures_changed)
+    output = scorecard_pdf_render(page=page, status=status)
+    relative = _relative_path(snapshot=snapshot, name=f"draft-{key[:16]}-{secrets.token_hex(4)}")
+    digest = pdf_file_write(relative=relative, content=output.content)
+    try:
+        with transaction.atomic():
+            rendered = RenderedPdf.objects.create(
+                snapshot=snapshot,
+                kind=STATUS_DRAFT,
+                inputs_key=key,
+                path=relative,
+                sha256=digest,
+                size=len(output.content),
+                pages=output.pages,
+                rendered_at=timezone.now(),
+                render_seconds=output.seconds,
+            )
+    except IntegrityError:
+        pdf_file_delete(relative=relative)
+        return RenderedPdf.objects.get(snapshot=snapshot, kind=STATUS_DRAFT, inputs_key=key)
+    logger.info(
+        "rendered draft scorecard %s %s v%s: %d pages in %.2fs",
+        la.code,
+        f"{snapshot.month:%Y-%m}",
+        snapshot.version,
+        output.pages,
+        output.seconds,
+    )
+    scorecard_pdf_drafts_prune(la=la, month=snapshot.month, keep=rendered)
+    return rendered
+
+
+def scorecard_pdf_drafts_prune(*, la: LocalAuthority, month: date, keep: RenderedPdf) -> int:
+    """Delete the month's other drafts and their files (superseded by ``keep``)."""
+    old = list(
+        RenderedPdf.objects.filter(
+            snapshot__la=la, snapshot__month=month, kind=STATUS_DRAFT
+        ).exclude(pk=keep.pk)
+    )
+    for rendered in old:
+        rendered.delete()
+        pdf_file_delete(relative=rendered.path)
+    return len(old)
+
+
+def scorecard_pdf_published_store(*, publication: Publication, output: RenderOutput) -> RenderedPdf:
+    """Store a publication's PDF (called once, inside the publishing transaction)."""
+    relative = _relative_path(snapshot=publication.snapshot, name=f"published-{publication.pk}")
+    digest = pdf_file_write(relative=relative, content=output.content)
+    return RenderedPdf.objects.create(
+        snapshot=publication.snapshot,
+        kind=STATUS_PUBLISHED,
+        publication=publication,
+        inputs_key=hashlib.sha256(
+            json.dumps(publication.commentary, sort_keys=True).encode()
+        ).hexdigest(),
+        path=relative,
+        sha256=digest,
+        size=len(output.content),
+        pages=output.pages,
+        rendered_at=timezone.now(),
+        render_seconds=output.seconds,
+    )
+
+
+def pdf_filename(*, la: LocalAuthority, month: date, kind: str) -> str:
+    """``scorecard-873-2024-03-published.pdf``: authority, month and standing at a glance."""
+    return f"scorecard-{la.code}-{month:%Y-%m}-{kind}.pdf"
