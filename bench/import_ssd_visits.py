@@ -112,6 +112,16 @@ def weekly_feed(visits_path: Path, folder: Path) -> Path:
     return path
 
 
+def authority_empty(la) -> None:
+    """Delete the authority's children and visits, and vacuum: a first import of a clean table."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM reviews_statutoryvisit WHERE la_id = %s", [la.pk])
+    Child.objects.filter(la=la).delete()
+    with connection.cursor() as cursor:
+        for table in ("reviews_statutoryvisit", "children_child"):
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+
 def recompute_mark(*, batch_id: int) -> None:
     ImportBatch.objects.filter(pk=batch_id).update(recompute_due=True)
 
@@ -137,7 +147,7 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("Run against PostgreSQL: set DATABASE_URL (see the module docstring).")
     la = authority_get(args.la)
-    Child.objects.filter(la=la).delete()
+    authority_empty(la)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         settings.MEDIA_ROOT = str(folder / "media")
@@ -167,7 +177,7 @@ def main() -> None:
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory: {peak:,.0f} MB")
-    Child.objects.filter(la=la).delete()
+    authority_empty(la)
     if fresh < TARGET_ROWS_PER_SECOND:
         sys.exit(f"below the target of {TARGET_ROWS_PER_SECOND:,} rows/s")
 

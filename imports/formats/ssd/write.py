@@ -60,6 +60,7 @@ from organisations.models import (
     TeamMembership,
     Worker,
 )
+from placements.models import Placement
 from reviews.models import Review, StatutoryVisit
 
 #: Below this many rows a first load goes through ``table_upsert`` like any other.
@@ -550,6 +551,22 @@ class _Writer:
                 period.ssd_cla_id = by_period[period.pk]
                 changed.append(period)
         PeriodOfCare.objects.bulk_update(changed, ["ssd_cla_id"], batch_size=2000)
+        # Each placement takes the ``clap_cla_placement_id`` of the episode it starts with.
+        starts = {
+            (child, decom): placement
+            for child, decom, placement in Episode.objects.filter(
+                la=self.la, child_id__in=child_pks
+            )
+            .exclude(ssd_placement_id="")
+            .values_list("child_id", "decom", "ssd_placement_id")
+        }
+        placements = []
+        for placement in Placement.objects.filter(la=self.la, child_id__in=child_pks):
+            wanted = starts.get((placement.child_id, placement.start_date), "")
+            if wanted and placement.ssd_placement_id != wanted:
+                placement.ssd_placement_id = wanted
+                placements.append(placement)
+        Placement.objects.bulk_update(placements, ["ssd_placement_id"], batch_size=2000)
 
     def placement_locations_alone(self) -> None:
         """ext_cla_placement_location without episodes: update stored SSD episodes."""

@@ -62,7 +62,10 @@ def test_worked_example_imports_cleanly(la, example_folder):
         None,
         "P501",
     )
-    assert Placement.objects.get(child=girl).place == "U6"
+    assert (
+        Placement.objects.get(child=girl).place,
+        Placement.objects.get(child=girl).ssd_placement_id,
+    ) == ("U6", "PL501")
 
     visits = {
         v.visit_id: (v.visit_date, v.seen, v.seen_alone) for v in StatutoryVisit.objects.all()
