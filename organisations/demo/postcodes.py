@@ -111,6 +111,11 @@ def _all_areas() -> tuple[str, ...]:
     return tuple(sorted(set(HOME_AREAS) | set(NEAR_AREAS) | set(FAR_AREAS)))
 
 
+def demo_postcode_directory() -> dict[str, str]:
+    """Normalised postcode → ONS lower-tier code for every postcode the demo may use."""
+    return {postcode_normalise(r[0]): r[1] for r in _rows_for_areas(_all_areas())}
+
+
 def postcode_pools_build(*, districts: tuple[str, ...], rng: random.Random) -> PostcodePools:
     """Sample in-county, nearby and far postcodes for an authority made of ``districts``.
 

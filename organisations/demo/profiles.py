@@ -120,7 +120,7 @@ PROFILES: dict[str, LAProfile] = {
         health_on_time=0.78,
         dental_on_time=0.45,
         supervision_in_month=0.93,
-        location=(0.56, 0.19, 0.25),
+        location=(0.56, 0.22, 0.22),
         uasc_location=(0.25, 0.65, 0.10),
         teams=_service_teams(
             "873", 4, ("Family Safeguarding Team A", "Family Safeguarding Team B")
