@@ -413,7 +413,7 @@ def _feeds_record(batch: ImportBatch, tables: Iterable[str]) -> None:
 
 
 def recompute_request(*, batch_id: int) -> None:
-    """After a successful import commits: ask for snapshots from the earliest changed date.
+    """For an import about to commit: ask for snapshots from the earliest changed date.
 
     Uses the indicator engine's ``snapshots_request_recompute`` when it exists; until then
     only records on the batch that a recompute is due.
@@ -530,7 +530,9 @@ def _write(
                 progress.close()
                 ImportBatch.objects.filter(pk=batch.pk).update(**final)
                 if result.changed:
-                    transaction.on_commit(lambda: recompute_request(batch_id=batch.pk))
+                    # Inside the transaction: the engine queues its task on commit, so a
+                    # rolled-back import never triggers a recompute.
+                    recompute_request(batch_id=batch.pk)
     finally:
         progress.in_write = False
         progress.close()

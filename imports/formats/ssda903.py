@@ -344,8 +344,14 @@ def _year_bounds(year: int) -> tuple[date, date]:
 
 def _age(dob: pl.Expr, on: pl.Expr) -> pl.Expr:
     """Whole years from ``dob`` to ``on`` (a birthday counts on the day)."""
-    before_birthday = (on.dt.month() * 100 + on.dt.day()) < (dob.dt.month() * 100 + dob.dt.day())
-    return on.dt.year() - dob.dt.year() - before_birthday.cast(pl.Int32)
+
+    def month_day(d: pl.Expr) -> pl.Expr:  # dt.month() is Int8: widen before * 100
+        return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
+
+    before_birthday = month_day(on) < month_day(dob)
+    return (
+        on.dt.year().cast(pl.Int32) - dob.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)
+    )
 
 
 def _warn(ctx, table, frame, kind, message, *, column="", value=None, rule="", indicators=()):
