@@ -129,13 +129,30 @@ def recompute_mark(*, batch_id: int) -> None:
 imports.services.recompute_request = recompute_mark
 
 
+STEPS: dict[str, float] = {}
+
+
 def run(la, path: Path) -> tuple[float, object]:
+    """Seconds for one batch; ``STEPS`` gets when validation and the write ended."""
     started = time.perf_counter()
     batch = import_batch_create(
         la=la, format_name="ssd", files=[IncomingFile(name=path.name, path=path)], as_at=AS_AT
     )
-    batch = import_batch_run(batch_id=batch.pk)
+    STEPS.clear()
+
+    def listener(status: str, validated: int, written: int, total: int) -> None:
+        STEPS.setdefault(str(status), time.perf_counter() - started)
+
+    batch = import_batch_run(batch_id=batch.pk, listener=listener)
     return time.perf_counter() - started, batch
+
+
+def steps_text(elapsed: float, batch) -> str:
+    """Validation, writing up to the batch's finish, and commit (deferred foreign-key checks)."""
+    validated = STEPS.get("writing", 0.0)
+    written = (batch.finished_at - batch.started_at).total_seconds() if batch.finished_at else 0
+    return (f"validate {validated:.2f}s, write {max(written - validated, 0):.2f}s, "
+            f"commit {max(elapsed - written, 0):.2f}s")  # fmt: skip
 
 
 def main() -> None:
@@ -161,12 +178,14 @@ def main() -> None:
         assert written == args.rows, written
         fresh = args.rows / elapsed
         print(f"fresh import: {args.rows:,} visits in {elapsed:.2f}s = {fresh:,.0f} rows/s "
-              f"(validated + written; target {TARGET_ROWS_PER_SECOND:,})")  # fmt: skip
+              f"(validated + written; target {TARGET_ROWS_PER_SECOND:,}): "
+              f"{steps_text(elapsed, batch)}")  # fmt: skip
 
         elapsed, batch = run(la, visits)
         counts = batch.counts["ssd_cla_visits"]
         assert counts["unchanged"] == args.rows, counts
-        print(f"re-import (nothing changed): {args.rows / elapsed:,.0f} rows/s")
+        print(f"re-import (nothing changed): {args.rows / elapsed:,.0f} rows/s: "
+              f"{steps_text(elapsed, batch)}")  # fmt: skip
 
         week = weekly_feed(visits, folder)
         elapsed, batch = run(la, week)
