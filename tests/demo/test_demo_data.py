@@ -81,12 +81,16 @@ def _cleanup() -> None:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """Generate once for the module; remove everything afterwards."""
+    """Generate once for the module; remove everything afterwards (groups it created too)."""
+    from django.contrib.auth.models import Group
+
     with django_db_blocker.unblock():
+        groups_before = set(Group.objects.values_list("name", flat=True))
         _cleanup()
         output = _run()
         yield output
         _cleanup()
+        Group.objects.exclude(name__in=groups_before).delete()
 
 
 @pytest.fixture
