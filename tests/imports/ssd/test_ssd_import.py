@@ -602,3 +602,59 @@ def test_unknown_columns_warn_and_the_nhs_number_is_not_kept(la):
     ]
     child = Child.objects.get(child_id="C1")
     assert "9434765919" not in str([getattr(child, f.attname) for f in Child._meta.fields])
+
+
+def test_a_blank_health_status_is_completed_up_to_the_as_at_date(la, example_folder, settings):
+    ssd_import(la, example_folder)
+    files = {
+        "health.csv": "clah_health_check_id,clah_person_id,clah_health_check_type,"
+        "clah_health_check_date,clah_health_check_status\n"
+        "H7,C1001,Dental Check,2025-03-31,\nH8,C1001,Dental Check,2025-04-01,\n"
+        "H9,C1001,Health Assessment,2025-02-01,COMPLETE\n"
+    }
+
+    ssd_import(la, files=files, as_at=date(2025, 3, 31))
+    statuses = dict(HealthAssessment.objects.values_list("check_id", "status"))
+    settings.SSD_BLANK_HEALTH_STATUS_COMPLETED = False
+    ssd_import(la, files=files, as_at=date(2025, 3, 31))
+    configured = dict(HealthAssessment.objects.values_list("check_id", "status"))
+
+    assert (statuses["H7"], statuses["H8"], statuses["H9"]) == ("COMPLETED", "PLANNED", "COMPLETED")
+    assert HealthAssessment.objects.get(check_id="H9").kind == "HA"
+    assert configured["H7"] == "PLANNED"
+
+
+def test_a_required_date_sent_as_1900_01_01_is_an_error(la, example_folder):
+    ssd_import(la, example_folder)
+    files = {
+        "visits.csv": "clav_cla_visit_id,clav_person_id,clav_cla_visit_date,clav_cla_visit_seen\n"
+        "V9,C1001,1900-01-01 00:00:00.000,Y\n"
+    }
+
+    batch = ssd_import(la, files=files)
+
+    issue = batch.issues.get()
+    assert (batch.status, issue.kind, issue.column) == (
+        "rejected",
+        "required",
+        "clav_cla_visit_date",
+    )
+    assert "1900-01-01" in issue.message
+
+
+def test_sex_falls_back_to_gender_and_case_system_spellings(la):
+    files = {
+        "persons.csv": "pers_person_id,pers_sex,pers_gender,pers_dob,pers_ethnicity,"
+        "pers_upn_unknown\nC1,,02,14/05/2010,White British,un2\n"
+        "C2,1,,2009-01-02,CNHE,\nC3,I,,2008-01-02,,\n"
+    }
+
+    batch = ssd_import(la, files=files)
+
+    assert batch.status == DONE, issues_text(batch)
+    held = {c.child_id: (c.sex, c.dob, c.ethnicity, c.upn) for c in Child.objects.all()}
+    assert held == {
+        "C1": ("F", date(2010, 5, 14), "WBRI", "UN2"),
+        "C2": ("M", date(2009, 1, 2), "CHNE", ""),
+        "C3": ("U", date(2008, 1, 2), "", ""),
+    }
