@@ -295,30 +295,17 @@ def _groups(user: Any) -> set[str]:
     return cached
 
 
-def user_may_see_cases(*, user: Any, la: LocalAuthority) -> bool:
-    """Team managers and admins of the authority (and superusers) read case-level lists.
-
-    ``roles.md``: committee leads see aggregates only; they are members of the authority, so
-    a case-level page answers them 403 rather than 404.
-    """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    if not Membership.objects.filter(user=user, la=la).exists():
-        return False
-    return bool(_groups(user) & {ADMIN, TEAM_MANAGER})
-
-
 def la_get_for_case_reader(*, user: Any, code: str) -> LocalAuthority:
     """The authority ``code`` if the user may read its case lists: 404 for an authority they
     are not a member of (or that does not exist), 403 for a member without a case role."""
     la = LocalAuthority.objects.filter(code=code).first()
     if la is None:
         raise Http404("No such authority.")
-    if not user.is_superuser and not Membership.objects.filter(user=user, la=la).exists():
+    if user.is_superuser:
+        return la
+    if not Membership.objects.filter(user=user, la=la).exists():
         raise Http404("No such authority.")
-    if not user_may_see_cases(user=user, la=la):
+    if not user.is_active or not _groups(user) & {ADMIN, TEAM_MANAGER}:
         raise PermissionDenied("Case-level lists are for team managers and admins.")
     return la
 
@@ -376,14 +363,21 @@ def worklist_team_choices(*, user: Any, la: LocalAuthority) -> list[TeamChoice]:
     return choices
 
 
-def worklist_team_choice_get(*, user: Any, la: LocalAuthority, key: str | None) -> TeamChoice:
+def worklist_team_choice_get(
+    *,
+    user: Any,
+    la: LocalAuthority,
+    key: str | None,
+    choices: list[TeamChoice] | None = None,
+) -> TeamChoice:
     """The picked team; 404 if the key names a team the user may not pick (another team's id
     guessed, say).
 
     Default: a team manager's own team(s); for a reader of the whole authority the first
     team by name (the whole authority is one pick away: its lists are long).
     """
-    choices = worklist_team_choices(user=user, la=la)
+    if choices is None:
+        choices = worklist_team_choices(user=user, la=la)
     if not choices:
         raise Http404("No team.")
     if not key:

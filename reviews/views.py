@@ -86,7 +86,8 @@ def team_page(request: HttpRequest, code: str) -> HttpResponse:
     """The lists of one team (or the whole authority) as of today; htmx gets the partial."""
     la = la_get_for_case_reader(user=request.user, code=code)
     wanted = WorklistFilter.from_request(request)
-    choice = worklist_team_choice_get(user=request.user, la=la, key=wanted.team)
+    choices = worklist_team_choices(user=request.user, la=la)
+    choice = worklist_team_choice_get(user=request.user, la=la, key=wanted.team, choices=choices)
     as_of = as_of_allowed(user=request.user, la=la, requested=wanted.as_of)
     worklist = worklist_for_team(user=request.user, la=la, choice=choice, as_of=as_of)
     full = worklist_filter(
@@ -127,7 +128,7 @@ def team_page(request: HttpRequest, code: str) -> HttpResponse:
         "current_la": la,
         "la": la,
         "choice": choice,
-        "choices": worklist_team_choices(user=request.user, la=la),
+        "choices": choices,
         "filter": wanted,
         "as_of": as_of,
         "is_admin": user_is_admin(user=request.user),
