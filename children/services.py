@@ -44,15 +44,24 @@ _FLAG_FIELDS = ["is_short_break", "is_temporary", "is_move", "placement_group", 
 
 
 def _episode_flags_update(changed: list[Episode]) -> None:
-    """Write derived episode flags: ``UPDATE … FROM (VALUES …)`` on PostgreSQL.
+    """Write derived episode flags with ``UPDATE … FROM (VALUES …)`` (PostgreSQL, SQLite).
 
     ``bulk_update`` builds one CASE per field per row, which costs minutes for a fresh
     import of 200,000 episodes; a VALUES join is one pass. Other databases use it as is.
     """
-    if connection.vendor != "postgresql":
+    if connection.vendor == "postgresql":
+        row = "(%s::bigint, %s::boolean, %s::boolean, %s::boolean, %s::varchar, %s::bigint)"
+        values = "(VALUES {rows}) AS v(id, sb, tmp, mv, grp, poc)"
+    elif connection.vendor == "sqlite":
+        # SQLite (3.33+) has UPDATE … FROM too; its VALUES columns are column1…column6.
+        row = "(%s, %s, %s, %s, %s, %s)"
+        values = (
+            "(SELECT column1 AS id, column2 AS sb, column3 AS tmp, column4 AS mv, "
+            "column5 AS grp, column6 AS poc FROM (VALUES {rows})) AS v"
+        )
+    else:
         Episode.objects.bulk_update(changed, _FLAG_FIELDS, batch_size=2000)
         return
-    row = "(%s::bigint, %s::boolean, %s::boolean, %s::boolean, %s::varchar, %s::bigint)"
     with connection.cursor() as cursor:
         for start in range(0, len(changed), 5000):
             chunk = changed[start : start + 5000]
@@ -64,7 +73,7 @@ def _episode_flags_update(changed: list[Episode]) -> None:
                 f"UPDATE {Episode._meta.db_table} AS e SET is_short_break = v.sb, "
                 "is_temporary = v.tmp, is_move = v.mv, placement_group = v.grp, "
                 "period_of_care_id = v.poc "
-                f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v(id, sb, tmp, mv, grp, poc) "
+                f"FROM {values.format(rows=', '.join([row] * len(chunk)))} "
                 "WHERE e.id = v.id",
                 params,
             )
