@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -52,7 +53,7 @@ def _episode_flags_update(changed: list[Episode]) -> None:
     if connection.vendor == "postgresql":
         row = "(%s::bigint, %s::boolean, %s::boolean, %s::boolean, %s::varchar, %s::bigint)"
         values = "(VALUES {rows}) AS v(id, sb, tmp, mv, grp, poc)"
-    elif connection.vendor == "sqlite":
+    elif connection.vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 33):
         # SQLite (3.33+) has UPDATE … FROM too; its VALUES columns are column1…column6.
         row = "(%s, %s, %s, %s, %s, %s)"
         values = (
