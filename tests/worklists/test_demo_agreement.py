@@ -1,0 +1,159 @@
+"""A list and its scorecard figure agree, on a fixed demo seed.
+
+The demo authority 873 is generated once (seed 7, a fifth of its size, as if today were
+15 November 2024) and October 2024 is recomputed. As of the month end 31 October:
+
+- each children-in-care team's overdue-visit list equals, child for child, the children
+  the indicator engine's own path finds (``la_data_load`` of the whole authority, ``visit_items`` as
+  visits_on_time reads them, children looked after at E in that team with a due date of
+  their current placement on or before E not met by E);
+- the drill-down behind each case-level figure lists exactly the snapshot cell's numerator
+  and denominator, and behind visits_on_time exactly the engine's due visits;
+- a team manager's drill-down is the admin's restricted to their own children.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from children.models import Child
+from organisations.demo.services import demo_data_delete, demo_data_generate
+from organisations.demo.users import DEMO_USERS
+from organisations.models import LocalAuthority, Population
+from reviews.selectors import (
+    DRILLDOWNS,
+    VISITS_OVERDUE,
+    drilldown_get,
+    worklist_for_team,
+    worklist_team_choice_get,
+)
+from scorecards.engine import MonthContext, la_data_load
+from scorecards.indicators import indicator_get
+from scorecards.indicators.service_standards import visit_items
+from scorecards.periods import ReportingDates
+from scorecards.selectors import snapshot_cells, snapshot_current_get
+from scorecards.services import snapshots_recompute
+
+TODAY = date(2024, 11, 15)
+MONTH = date(2024, 10, 1)
+E = date(2024, 10, 31)
+TEAM = "873T10"
+TEAMS = ("873T10", "873T11", "873T12", "873T13")
+
+
+def engine_overdue(la: LocalAuthority, team: str) -> set[int]:
+    """Children looked after at E in ``team`` (the engine's team reading) with a due visit of
+    their current placement on or before E not met by E, through the engine's own path."""
+    ctx = MonthContext(la_data_load(la=la), ReportingDates.for_month(MONTH, today=TODAY))
+    index = visit_items(ctx)
+    found = set()
+    for entry in ctx.cla:
+        if entry.child.team_on(E) != team or entry.placement is None:
+            continue
+        for item in index.between(entry.placement.start, E):
+            if item.child_pk == entry.child.pk and (item.met is None or item.met > E):
+                found.add(entry.child.pk)
+    return found
+
+
+def _cleanup() -> None:
+    for la in LocalAuthority.objects.filter(code__in=["873", "874"]):
+        demo_data_delete(la=la)
+        Population.objects.filter(la=la).delete()
+    get_user_model().objects.filter(username__in=[u.username for u in DEMO_USERS]).delete()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        _cleanup()
+        demo_data_generate(seed=7, scale=0.2, today=TODAY, force=True, snapshots=False, log=str)
+        la = LocalAuthority.objects.get(code="873")
+        snapshots_recompute(la=la, months=[MONTH], today=TODAY)
+        yield
+        _cleanup()
+
+
+@pytest.fixture
+def la(demo, db):
+    return LocalAuthority.objects.get(code="873")
+
+
+@pytest.fixture
+def users(demo, db):
+    User = get_user_model()
+    return {name: User.objects.get(username=name) for name in ("admin", "manager", "committee")}
+
+
+@pytest.mark.parametrize("team", TEAMS)
+def test_the_overdue_visit_list_equals_the_engine_path_child_for_child(la, users, team):
+    choice = worklist_team_choice_get(user=users["admin"], la=la, key=team)
+    worklist = worklist_for_team(user=users["admin"], la=la, choice=choice, as_of=E)
+    listed = {row.child_pk for row in worklist.rows[VISITS_OVERDUE]}
+    assert listed == engine_overdue(la, team)
+
+
+def test_the_seed_leaves_overdue_visits_to_compare(la):
+    assert sum(len(engine_overdue(la, team)) for team in TEAMS) >= 3
+
+
+def test_the_team_managers_list_is_the_admins_for_their_team(la, users):
+    """As of today the manager's own team (no as-of choice) is the admin's pick of it."""
+    manager = worklist_team_choice_get(user=users["manager"], la=la, key=None)
+    admin = worklist_team_choice_get(user=users["admin"], la=la, key=TEAM)
+    assert manager.key == TEAM
+    mine = worklist_for_team(user=users["manager"], la=la, choice=manager, as_of=TODAY)
+    theirs = worklist_for_team(user=users["admin"], la=la, choice=admin, as_of=TODAY)
+    assert mine.rows == theirs.rows
+
+
+def test_the_visits_on_time_drill_down_lists_exactly_the_due_visits_behind_the_figure(la, users):
+    result = drilldown_get(
+        user=users["admin"], la=la, indicator_id="visits_on_time", month=MONTH, period="month",
+        today=TODAY,
+    )  # fmt: skip
+    cell = snapshot_cells(snapshot=snapshot_current_get(la=la, month=MONTH))["visits_on_time"]
+    assert (result.numerator, result.denominator) == (
+        cell["month"]["numerator"],
+        cell["month"]["denominator"],
+    )
+    assert result.denominator > 0
+    ctx = MonthContext(la_data_load(la=la), ReportingDates.for_month(MONTH, today=TODAY))
+    engine = visit_items(ctx).between(MONTH, E)
+    assert Counter((it.child_pk, it.on) for it in result.items) == Counter(
+        (it.child_pk, it.due) for it in engine
+    )
+    assert Counter((it.child_pk, it.on) for it in result.numerator_items) == Counter(
+        (it.child_pk, it.due) for it in engine if it.on_time
+    )
+
+
+@pytest.mark.parametrize(
+    ("indicator_id", "period"),
+    [(i, p) for i in sorted(DRILLDOWNS) for p in indicator_get(i).periods],
+)
+def test_every_drill_down_adds_up_to_its_snapshot_cell(la, users, indicator_id, period):
+    result = drilldown_get(
+        user=users["admin"], la=la, indicator_id=indicator_id, month=MONTH, period=period,
+        today=TODAY,
+    )  # fmt: skip
+    cell = snapshot_cells(snapshot=snapshot_current_get(la=la, month=MONTH))[indicator_id][period]
+    assert (result.numerator, result.denominator) == (cell["numerator"], cell["denominator"])
+    assert result.snapshot_cell == cell
+
+
+def test_a_team_managers_drill_down_is_the_admins_limited_to_their_children(la, users):
+    def items(user):
+        return drilldown_get(
+            user=user, la=la, indicator_id="visits_on_time", month=MONTH, period="ytd",
+            today=TODAY,
+        ).items  # fmt: skip
+
+    visible = set(Child.objects.visible_to(users["manager"]).values_list("pk", flat=True))
+    mine = items(users["manager"])
+    assert mine and {it.child_pk for it in mine} <= visible
+    assert mine == [it for it in items(users["admin"]) if it.child_pk in visible]
