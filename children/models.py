@@ -10,6 +10,7 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class Source(models.TextChoices):
@@ -276,6 +277,9 @@ class School(models.Model):
     la_code = models.CharField(max_length=3, blank=True)
     ofsted_rating = models.PositiveSmallIntegerField(choices=Rating.choices, null=True, blank=True)
     inspection_date = models.DateField(null=True, blank=True)
+
+    #: Who changed what, from what to what (roles.md: reference data keeps history).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["urn"]

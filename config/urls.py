@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("imports/", include("imports.urls")),
+    path("api/", include("api.urls")),
     path("", include("organisations.urls")),
     path("", include("reviews.urls")),
     path("", include("children.urls")),

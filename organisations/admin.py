@@ -170,3 +170,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# Reference-data history, read-only (django-simple-history).
+from organisations import history_admin  # noqa: E402, F401

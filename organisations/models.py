@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class LocalAuthority(models.Model):
@@ -38,6 +39,9 @@ class LocalAuthority(models.Model):
     visit_standard = models.CharField(
         max_length=20, choices=VisitStandard.choices, default=VisitStandard.STATUTORY
     )
+
+    #: Who changed what, from what to what (roles.md: reference data keeps history).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -75,6 +79,9 @@ class Population(models.Model):
     population_0_17 = models.PositiveIntegerField()
     source = models.CharField(max_length=200, blank=True)
 
+    #: Who changed what, from what to what (roles.md: reference data keeps history).
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["la", "year"], name="population_unique_la_year")
@@ -94,6 +101,9 @@ class Team(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
     )
+
+    #: Who changed what, from what to what (roles.md: reference data keeps history).
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [
@@ -145,6 +155,9 @@ class Worker(models.Model):
         blank=True,
         related_name="worker",
     )
+
+    #: Who changed what, from what to what (roles.md: reference data keeps history).
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [

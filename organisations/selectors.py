@@ -27,7 +27,7 @@ from datetime import date
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 
-from organisations.models import Allocation, AllocationRole, Membership, Team
+from organisations.models import Allocation, AllocationRole, AuditEvent, Membership, Team
 from organisations.roles import ADMIN, TEAM_MANAGER
 
 
@@ -115,3 +115,32 @@ def children_visible_to(queryset: QuerySet, *, user, on: date | None = None) -> 
         queryset = children_with_team_on(queryset, on=on or timezone.localdate())
         condition |= Q(scope_team_id__in=teams_with_descendants(team_ids=teams))
     return queryset.filter(condition)
+
+
+def audit_events_filter(
+    *,
+    la: int | None = None,
+    action: int | None = None,
+    username: str = "",
+    on_or_after: date | None = None,
+    on_or_before: date | None = None,
+    object_type: str = "",
+) -> QuerySet:
+    """Access events for the superusers' audit page, newest first, narrowed by each filter.
+
+    Dates are days in the service's time zone (``TIME_ZONE``), both ends included.
+    """
+    events = AuditEvent.objects.select_related("user", "la").order_by("-at", "-pk")
+    if la is not None:
+        events = events.filter(la_id=la)
+    if action is not None:
+        events = events.filter(action=action)
+    if username:
+        events = events.filter(user__username__iexact=username)
+    if on_or_after is not None:
+        events = events.filter(at__date__gte=on_or_after)
+    if on_or_before is not None:
+        events = events.filter(at__date__lte=on_or_before)
+    if object_type:
+        events = events.filter(object_type=object_type)
+    return events

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from organisations.models import AuditEvent, LocalAuthority
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from organisations.models import AuditEvent, LocalAuthority, Membership, Team
+from organisations.roles import ROLE_GROUPS
 
 
 def client_address_of(request: Any) -> str | None:
@@ -46,3 +50,118 @@ def audit_record(
         detail=detail or {},
         client_address=client_address_of(request),
     )
+
+
+# --- roles and scope ------------------------------------------------------------------------
+
+
+def user_roles_record_change(
+    *,
+    acting_user: Any,
+    user: Any,
+    before: set[str] | frozenset[str],
+    after: set[str] | frozenset[str],
+    request: Any = None,
+) -> list[AuditEvent]:
+    """One ``ROLE_CHANGE`` row per role granted or revoked between ``before`` and ``after``.
+
+    For changes already made (the Django admin's user form saves the groups itself); the
+    caller holds the transaction. Only the three role groups count; nothing changed, no row.
+    """
+    events = []
+    for role in ROLE_GROUPS:
+        if (role in before) == (role in after):
+            continue
+        events.append(
+            audit_record(
+                user=acting_user,
+                action=AuditEvent.Action.ROLE_CHANGE,
+                object_type="User",
+                object_id=str(user.pk),
+                detail={
+                    "username": user.get_username(),
+                    "role": role,
+                    "change": "granted" if role in after else "revoked",
+                },
+                request=request,
+            )
+        )
+    user.__dict__.pop("_cps_roles", None)  # organisations.permissions caches the roles
+    return events
+
+
+def user_role_change(
+    *, acting_user: Any, user: Any, role: str, grant: bool, request: Any = None
+) -> bool:
+    """Grant or revoke one role (a Django group of ``organisations.roles``), audited.
+
+    Atomic: the group change and its ``ROLE_CHANGE`` row commit together. Returns False
+    (and writes nothing) when the user already has, or already lacks, the role.
+    """
+    if role not in ROLE_GROUPS:
+        raise ValueError(f"{role!r} is not a role; the roles are {', '.join(ROLE_GROUPS)}")
+    with transaction.atomic():
+        group, _ = Group.objects.get_or_create(name=role)
+        before = set(user.groups.values_list("name", flat=True))
+        if (role in before) == grant:
+            return False
+        if grant:
+            user.groups.add(group)
+        else:
+            user.groups.remove(group)
+        after = (before | {role}) if grant else (before - {role})
+        user_roles_record_change(
+            acting_user=acting_user, user=user, before=before, after=after, request=request
+        )
+    return True
+
+
+def user_scope_set(
+    *,
+    acting_user: Any,
+    user: Any,
+    la: LocalAuthority,
+    team_ids: list[str] | None = None,
+    remove: bool = False,
+    request: Any = None,
+) -> bool:
+    """Make ``user`` a member of ``la`` (whole authority, or the teams by extract id), or
+    remove the membership; audited as a role change of that authority.
+
+    Returns False (and writes nothing) when the scope is already as asked. Unknown team
+    ids raise ``ValueError`` naming them.
+    """
+    with transaction.atomic():
+        membership = Membership.objects.filter(user=user, la=la).first()
+        if remove:
+            if membership is None:
+                return False
+            membership.delete()
+            change: dict[str, Any] = {"change": "membership removed"}
+        else:
+            wanted = list(Team.objects.filter(la=la, team_id__in=team_ids or []))
+            missing = sorted(set(team_ids or []) - {t.team_id for t in wanted})
+            if missing:
+                raise ValueError(f"no team {', '.join(missing)} in {la.code}")
+            current = (
+                set(membership.teams.values_list("team_id", flat=True)) if membership else None
+            )
+            if current == {t.team_id for t in wanted}:
+                return False
+            if membership is None:
+                membership = Membership.objects.create(user=user, la=la)
+            membership.teams.set(wanted)
+            change = {
+                "change": "membership set",
+                "teams": sorted(t.team_id for t in wanted) or "whole authority",
+            }
+        audit_record(
+            user=acting_user,
+            la=la,
+            action=AuditEvent.Action.ROLE_CHANGE,
+            object_type="User",
+            object_id=str(user.pk),
+            detail={"username": user.get_username(), **change},
+            request=request,
+        )
+    return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class Snapshot(models.Model):
@@ -104,6 +105,9 @@ class Target(models.Model):
     target = models.DecimalField(max_digits=10, decimal_places=2)
     tolerance = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
 
+    #: Who changed what, from what to what (roles.md: reference data keeps history).
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -136,6 +140,9 @@ class Benchmark(models.Model):
     )
     value = models.DecimalField(max_digits=10, decimal_places=2)
     source = models.CharField(max_length=300)
+
+    #: Who changed what, from what to what (roles.md: reference data keeps history).
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [

@@ -455,3 +455,28 @@ def snapshots_request_nightly(*, today: date | None = None) -> list[RecomputeRun
         first = min([current, *open_months])
         runs.append(snapshots_request_recompute(la=la, from_date=first, today=today))
     return runs
+
+
+def snapshots_recompute_trigger(
+    *, la: LocalAuthority, acting_user: Any, from_date: date | None, request: Any = None
+) -> RecomputeRun:
+    """A recompute asked for by a person (an admin, through the API): queued and audited.
+
+    ``roles.md``: triggering a recompute leaves an access event, written in the same
+    transaction as the queued run, so a rolled-back request leaves neither.
+    """
+    from organisations.models import AuditEvent
+    from organisations.services import audit_record
+
+    with transaction.atomic():
+        run = snapshots_request_recompute(la=la, from_date=from_date)
+        audit_record(
+            user=acting_user,
+            la=la,
+            action=AuditEvent.Action.RECOMPUTE_TRIGGER,
+            object_type="RecomputeRun",
+            object_id=str(run.pk),
+            detail={"from": run.first_month.isoformat(), "to": run.last_month.isoformat()},
+            request=request,
+        )
+    return run

@@ -1,0 +1,11 @@
+"""Page-number pagination with a client-chosen page size, capped."""
+
+from __future__ import annotations
+
+from rest_framework import pagination
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
