@@ -1,0 +1,97 @@
+"""The drill-down page behind a scorecard figure: who may open it, what it lists, audit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from organisations.models import AuditEvent
+from scorecards.services import snapshots_recompute
+from tests.worklists.conftest import looked_after_child, visit
+
+TODAY = date(2024, 4, 10)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+@pytest.fixture
+def march(world):
+    """C1 (team 1) seen on time for its 8 March visit; C2 (team 2) missed its 2 March one."""
+    c1 = looked_after_child(world, "C1", start="2024-03-01", forename="Ann", surname="One")
+    visit(c1, "2024-03-07")
+    c2 = looked_after_child(
+        world, "C2", start="2024-02-24", team=world.team2, worker=world.worker2,
+        forename="Bea", surname="Two",
+    )  # fmt: skip
+    snapshots_recompute(la=world.la, months=[date(2024, 3, 1)], today=TODAY)
+    return c1, c2
+
+
+def url(world, indicator="visits_on_time", month="2024-03", period="month") -> str:
+    return reverse(
+        "worklists:drilldown",
+        kwargs={"code": world.la.code, "indicator": indicator, "month": month, "period": period},
+    )
+
+
+def test_admins_see_every_due_visit_behind_the_figure_and_the_snapshot_beside_it(
+    client, world, march
+):
+    client.force_login(world.admin)
+    page = client.get(url(world)).content.decode()
+    assert "Ann One" in page and "Bea Two" in page
+    assert "1 out of 2" in page  # listed, and on the scorecard
+    assert page.count("1 out of 2") == 2
+    assert "Counted as met (due visits in the numerator)" in page
+
+
+def test_a_team_manager_sees_only_their_teams_items(client, world, march):
+    client.force_login(world.manager1)
+    page = client.get(url(world)).content.decode()
+    assert "Ann One" in page and "Bea Two" not in page
+    assert "1 out of 1" in page and "only the children in your teams" in page
+
+
+@pytest.mark.parametrize(("who", "status"), [("committee", 403), ("outsider", 404)])
+def test_committee_leads_and_other_authorities_get_no_list(client, world, march, who, status):
+    client.force_login(getattr(world, who))
+    assert client.get(url(world)).status_code == status
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"indicator": "cla_count", "period": "at_e"},  # an aggregate: no list behind it
+        {"indicator": "visits_on_time", "period": "at_e"},  # not one of its periods
+        {"indicator": "no_such_figure"},
+        {"month": "2030-01"},  # the future
+    ],
+)
+def test_unknown_figures_periods_and_future_months_are_not_found(client, world, kwargs):
+    client.force_login(world.admin)
+    assert client.get(url(world, **kwargs)).status_code == 404
+
+
+def test_each_drill_down_view_is_audited(client, world, march):
+    client.force_login(world.manager1)
+    client.get(url(world, period="ytd"))
+    event = AuditEvent.objects.get(action=AuditEvent.Action.DRILLDOWN_VIEW)
+    assert (event.user, event.object_id, event.n_children) == (
+        world.manager1,
+        "visits_on_time/2024-03/ytd",
+        1,
+    )
+
+
+def test_the_child_links_on_the_list_answer_only_within_scope(client, world, march):
+    c1, c2 = march
+    client.force_login(world.manager1)
+    assert client.get(reverse("children:detail", kwargs={"pk": c1.pk})).status_code == 200
+    assert client.get(reverse("children:detail", kwargs={"pk": c2.pk})).status_code == 404
