@@ -125,11 +125,20 @@ def _stylesheets() -> tuple:
     from weasyprint import CSS
 
     sheets = []
-    for name in STYLESHEETS:
-        path = finders.find(name)
-        if path is None:
-            raise FileNotFoundError(f"static file {name} not found")
-        sheets.append(CSS(filename=path))
+    # WeasyPrint warns about every rule it does not support (GOV.UK Frontend's
+    # min-width media queries, box-shadow…); pdf.css lays out what matters instead, so
+    # those warnings would only bury real ones in the logs.
+    weasy_logger = logging.getLogger("weasyprint")
+    level = weasy_logger.level
+    weasy_logger.setLevel(logging.ERROR)
+    try:
+        for name in STYLESHEETS:
+            path = finders.find(name)
+            if path is None:
+                raise FileNotFoundError(f"static file {name} not found")
+            sheets.append(CSS(filename=path))
+    finally:
+        weasy_logger.setLevel(level)
     return tuple(sheets)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from celery import shared_task
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 
 from organisations.models import LocalAuthority
 from scorecards import services
@@ -57,10 +57,11 @@ def recompute_snapshots_task(
 
 
 def scorecard_pdf_queue_latest(*, la: LocalAuthority) -> None:
-    """After a recompute, render the draft PDF of the latest month (issue 9), on commit.
+    """After a recompute, render the draft PDF of the latest month (issue 9).
 
     The latest month with figures is the one the board will ask for next; rendering it
     now makes its first download a read from storage. Older months render on request.
+    Sent straight away: each month of the recompute has committed by the time it returns.
     """
     latest = (
         Snapshot.objects.filter(la=la, is_current=True)
@@ -70,8 +71,7 @@ def scorecard_pdf_queue_latest(*, la: LocalAuthority) -> None:
     )
     if latest is None:
         return
-    month_iso = latest.isoformat()
-    transaction.on_commit(lambda: render_scorecard_pdf_task.delay(la.pk, month_iso))
+    render_scorecard_pdf_task.delay(la.pk, latest.isoformat())
 
 
 @shared_task(
