@@ -63,6 +63,9 @@ STYLESHEETS = (
 )
 #: Folder under ``MEDIA_ROOT`` holding the PDFs, one sub-folder per authority and month.
 STORAGE_FOLDER = "scorecards"
+#: A draft file without a row is an orphan once it is older than this (a render in
+#: progress writes its file a moment before its row).
+ORPHAN_AFTER_SECONDS = 600
 
 STATUS_DRAFT = RenderedPdf.Kind.DRAFT.value
 STATUS_PUBLISHED = RenderedPdf.Kind.PUBLISHED.value
@@ -335,7 +338,12 @@ def scorecard_pdf_draft_ensure(
 
 
 def scorecard_pdf_drafts_prune(*, la: LocalAuthority, month: date, keep: RenderedPdf) -> int:
-    """Delete the month's other drafts and their files (superseded by ``keep``)."""
+    """Delete the month's other drafts and their files (superseded by ``keep``).
+
+    Draft files whose row went with a pruned snapshot version (``snapshots_prune``
+    deletes rows, not files) are swept from the month's folder too, once they are older
+    than any render still writing its row could be. Published files are never touched.
+    """
     old = list(
         RenderedPdf.objects.filter(
             snapshot__la=la, snapshot__month=month, kind=STATUS_DRAFT
@@ -344,7 +352,20 @@ def scorecard_pdf_drafts_prune(*, la: LocalAuthority, month: date, keep: Rendere
     for rendered in old:
         rendered.delete()
         pdf_file_delete(relative=rendered.path)
-    return len(old)
+    folder = pdf_file_path(relative=keep.path).parent
+    known = set(
+        RenderedPdf.objects.filter(snapshot__la=la, snapshot__month=month).values_list(
+            "path", flat=True
+        )
+    )
+    swept = 0
+    settled = time.time() - ORPHAN_AFTER_SECONDS
+    for path in folder.glob("v*-draft-*.pdf"):
+        relative = f"{STORAGE_FOLDER}/{la.code}/{month:%Y-%m}/{path.name}"
+        if relative not in known and path.stat().st_mtime < settled:
+            path.unlink(missing_ok=True)
+            swept += 1
+    return len(old) + swept
 
 
 def scorecard_pdf_published_store(*, publication: Publication, output: RenderOutput) -> RenderedPdf:
