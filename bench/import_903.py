@@ -141,7 +141,7 @@ class EpisodeResource(resources.ModelResource):
 
     class Meta:
         model = Episode
-        fields = ("la", "child", "decom", "rne", "ls", "cin", "place", "place_provider", "dec",
+        fields = ("id", "la", "child", "decom", "rne", "ls", "cin", "place", "place_provider", "dec",
                   "rec", "reason_place_change", "home_post", "pl_post", "urn")  # fmt: skip
 
 
@@ -152,9 +152,9 @@ def run_import_export(la, episodes_path: Path, rows: int) -> tuple[float, int]:
     frame = pl.read_csv(episodes_path, infer_schema=False).fill_null("")
     if rows:
         frame = frame.head(rows)
-    dataset = tablib.Dataset(headers=[*frame.columns, "LA"])
+    dataset = tablib.Dataset(headers=["id", *frame.columns, "LA"])
     for row in frame.iter_rows():
-        dataset.append([*row, la.pk])
+        dataset.append(["", *row, la.pk])
     Episode.objects.filter(la=la).delete()  # the resource inserts: start from no episodes
     started = time.perf_counter()
     with transaction.atomic():

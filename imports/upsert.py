@@ -24,6 +24,7 @@ several years in any order ends with the latest year's values.
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -124,6 +125,60 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def _copy(cursor, table: str, frame: pl.DataFrame) -> None:
+    """``COPY table (columns) FROM STDIN`` of a frame, as CSV written by polars."""
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False, null_value="", quote_style="non_numeric")
+    payload = buffer.getvalue()
+    del buffer
+    columns = ", ".join(_q(c) for c in frame.columns)
+    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '')") as copy:
+        for start in range(0, len(payload), COPY_CHUNK_BYTES):
+            copy.write(payload[start : start + COPY_CHUNK_BYTES])
+
+
+def _insert_fresh(spec: UpsertSpec, frame: pl.DataFrame, outcome: UpsertOutcome) -> UpsertOutcome:
+    """The authority holds no row of this model yet: ``COPY`` straight into the table.
+
+    Every row is an insert, nothing can conflict or be removed, so the temporary table,
+    the ``ON CONFLICT`` machinery and the removal query are all skipped.
+    """
+    model = spec.model
+    fields = _concrete(model)
+    pk = model._meta.pk.attname
+    if not frame.height:
+        return outcome
+    if spec.update is False:
+        frame = frame.unique(subset=list(spec.key), keep="first")
+    defaults = {
+        name: f.get_default()
+        for name, f in fields.items()
+        if name not in frame.columns and name != pk
+    }
+    # COPY reads text: a JSON default (a list or dict) goes as its JSON text.
+    defaults = {
+        name: json.dumps(value) if isinstance(value, list | dict) else value
+        for name, value in defaults.items()
+    }
+    full = frame.with_columns(
+        pl.lit(value, dtype=pl.String if isinstance(value, str) else None).alias(name)
+        for name, value in defaults.items()
+    )
+    with connection.cursor() as cursor:
+        _copy(cursor, _q(model._meta.db_table), full)
+        if frame.height >= ANALYZE_AFTER_INSERTS:
+            cursor.execute(f"ANALYZE {_q(model._meta.db_table)}")
+    outcome.inserted = frame.height
+    change = spec.change_date
+    if isinstance(change, str):
+        outcome.earliest = frame[change].min()
+    elif change is not None:
+        outcome.earliest = change
+    if "child_id" in fields and "child_id" in frame.columns and spec.key[0] != "la_id":
+        outcome.child_ids.update(frame["child_id"].unique().to_list())
+    return outcome
+
+
 def _upsert_postgresql(spec: UpsertSpec, frame: pl.DataFrame) -> UpsertOutcome:
     model = spec.model
     table = model._meta.db_table
@@ -140,6 +195,9 @@ def _upsert_postgresql(spec: UpsertSpec, frame: pl.DataFrame) -> UpsertOutcome:
     if isinstance(change, str) and change == "child_id":
         raise ValueError("change_date must be a date field")
 
+    if not model.objects.filter(spec.scope).exists():
+        return _insert_fresh(spec, frame, outcome)
+
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
         cursor.execute(
@@ -148,18 +206,7 @@ def _upsert_postgresql(spec: UpsertSpec, frame: pl.DataFrame) -> UpsertOutcome:
             + f" FROM {_q(table)} WITH NO DATA"
         )
         if frame.height:
-            buffer = io.BytesIO()
-            frame.write_csv(buffer, include_header=False, null_value="", quote_style="non_numeric")
-            payload = buffer.getvalue()
-            del buffer
-            copy_sql = (
-                f"COPY {tmp} (" + ", ".join(_q(c) for c in columns) + ") FROM STDIN WITH "
-                "(FORMAT csv, NULL '')"
-            )
-            with cursor.copy(copy_sql) as copy:
-                for start in range(0, len(payload), COPY_CHUNK_BYTES):
-                    copy.write(payload[start : start + COPY_CHUNK_BYTES])
-            del payload
+            _copy(cursor, tmp, frame)
             key_list = ", ".join(_q(k) for k in spec.key)
             cursor.execute(f"CREATE INDEX ON {tmp} ({key_list})")
             cursor.execute(f"ANALYZE {tmp}")
