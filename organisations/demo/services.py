@@ -2,15 +2,13 @@
 
 ``demo_data_generate`` is what ``manage.py make_demo_data`` runs: for 873 and 874 it
 generates every record in memory (``generator``), bulk-inserts them, derives periods of
-care and placements with the project's one derive service, then (when the scorecard
-service is installed) recomputes the monthly snapshots from April three financial years
+care and placements with the project's one derive service, loads the England
+benchmarks, then recomputes the monthly snapshots from April three financial years
 back, so a fresh demo shows scorecards without further steps.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +38,7 @@ from children.models import (
 )
 from children.services import care_histories_derive
 from health.models import HealthAssessment, ImmunisationStatus
+from organisations.benchmarks import benchmarks_load
 from organisations.models import (
     Allocation,
     LocalAuthority,
@@ -50,9 +49,12 @@ from organisations.models import (
     TeamMembership,
     Worker,
 )
+from placements.location import placement_location
 from placements.models import AdoptionRecord, Placement, PlacementDecision
+from placements.postcodes import postcodes_lookup
 from reviews.models import Review, StatutoryVisit
 from scorecards.periods import add_months
+from scorecards.services import snapshots_recompute
 
 from .generator import DemoDates, LABundle, LAGenerator
 from .profiles import PROFILES
@@ -155,33 +157,20 @@ def demo_bundle_write(*, la: LocalAuthority, bundle: LABundle) -> None:
         model.objects.bulk_create(bundle.rows.get(key, []), batch_size=BATCH)
 
 
-def _optional(module: str, name: str) -> Callable | None:
-    """A function another part of the project may provide (``None`` until it exists)."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError:
-        return None
-    return getattr(mod, name, None)
-
-
 def demo_locations_fill(*, la: LocalAuthority, bundle: LABundle) -> int:
     """PL_LA, PL_LOCATION and PL_DISTANCE on the generated episodes, before they are written.
 
     Uses the project's placement-location derivation (``placements.location``, the DfE
     rule from the postcodes) on the unsaved episodes, so nothing needs updating after the
     insert and the derive copies each placement's location in its one pass. Returns the
-    number of episodes given a location; 0 when that module is not installed.
+    number of episodes given a location.
     """
-    locate = _optional("placements.location", "placement_location")
-    lookup = _optional("placements.postcodes", "postcodes_lookup")
-    if locate is None or lookup is None:
-        return 0
     episodes = [e for e in bundle.rows.get("episodes", []) if e.ls not in ("V3", "V4")]
-    points = lookup(p for e in episodes for p in (e.home_post, e.pl_post))
+    points = postcodes_lookup(p for e in episodes for p in (e.home_post, e.pl_post))
     uasc = {r.child.child_id for r in bundle.rows.get("uasc", [])}
     located = 0
     for e in episodes:
-        found = locate(
+        found = placement_location(
             la_code=la.code,
             home_post=e.home_post,
             pl_post=e.pl_post,
@@ -207,33 +196,16 @@ def snapshot_months(dates: DemoDates) -> list[date]:
 def snapshots_recompute_all(
     *, las: list[LocalAuthority], dates: DemoDates, log: Callable[[str], None]
 ) -> int:
-    """Recompute every month from April three financial years back, if the service exists."""
-    fn = _optional("scorecards.services", "snapshots_recompute")
-    if fn is None:
-        log("Snapshots: scorecards.services.snapshots_recompute is not installed; skipped.")
-        return 0
+    """Recompute every month from April three financial years back for each authority."""
     months = snapshot_months(dates)
-    params = inspect.signature(fn).parameters
-    done = 0
     for la in las:
         started = time.monotonic()
-        if "months" in params:
-            kwargs = {"la": la, "months": months}
-            if "today" in params:
-                kwargs["today"] = dates.today
-            fn(**kwargs)
-        else:
-            for month in months:
-                kwargs = {"la": la, "month": month}
-                if "today" in params:
-                    kwargs["today"] = dates.today
-                fn(**kwargs)
-        done += len(months)
+        snapshots_recompute(la=la, months=months, today=dates.today)
         log(
             f"  {la.code}: snapshots {months[0]:%Y-%m}..{months[-1]:%Y-%m} "
             f"({len(months)} months) in {time.monotonic() - started:.1f}s"
         )
-    return done
+    return len(months) * len(las)
 
 
 def demo_data_generate(
@@ -294,6 +266,7 @@ def demo_data_generate(
             f"{written - generated:.1f}s, derived {derived - written:.1f}s)"
         )
     result.users = demo_users_ensure()
+    benchmarks_load()
     if snapshots:
         started = time.monotonic()
         result.snapshot_months = snapshots_recompute_all(
