@@ -217,9 +217,7 @@ def live_site(tmp_path_factory) -> Iterator[LiveSite]:
     try:
         site.manage("migrate", "--noinput", "-v", "0")
         site.manage("collectstatic", "--noinput", "-v", "0")
-        site.manage(
-            "make_demo_data", "--seed", "1", "--scale", DEMO_SCALE, "--today", DEMO_TODAY
-        )
+        site.manage("make_demo_data", "--seed", "1", "--scale", DEMO_SCALE, "--today", DEMO_TODAY)
         gunicorn = subprocess.Popen(
             [
                 sys.executable,
@@ -280,7 +278,8 @@ def live_site(tmp_path_factory) -> Iterator[LiveSite]:
         if pg_name:
             _postgres_admin(
                 database_url,
-                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{pg_name}'",
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                f" WHERE datname = '{pg_name}'",
             )
             _postgres_admin(database_url, f'DROP DATABASE IF EXISTS "{pg_name}"')
 

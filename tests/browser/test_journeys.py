@@ -1,4 +1,4 @@
-"""What a person does on the site, in Debian's Chromium against gunicorn (tests/browser/conftest.py).
+"""What a person does on the site: Debian's Chromium against gunicorn (see conftest.py).
 
 Each journey takes a 1366×768 screenshot of every main page it reaches into
 ``test-output/screenshots/``.
@@ -166,8 +166,9 @@ def test_team_manager_works_the_worklist_exports_it_and_cannot_open_another_team
     page.wait_for_load_state("networkidle")
     days = [
         int(m.group(1))
-        for cell in page.locator("table.cps-worklist-table tbody tr td:has(strong.govuk-tag)")
-        .all_inner_texts()
+        for cell in page.locator(
+            "table.cps-worklist-table tbody tr td:has(strong.govuk-tag)"
+        ).all_inner_texts()
         if (m := re.search(r"(\d+)", cell))
     ]
     assert days == sorted(days, reverse=True), days
@@ -184,11 +185,12 @@ def test_team_manager_works_the_worklist_exports_it_and_cannot_open_another_team
     page.wait_for_load_state("networkidle")
     shown_workers = set(
         page.evaluate(
-            """() => [...document.querySelectorAll('table')].flatMap(table => {
-                const heads = [...table.querySelectorAll('thead th')].map(h => h.textContent.trim());
+            """() => [...document.querySelectorAll('section[aria-labelledby^="list-"] table')]
+                .flatMap(t => {
+                const heads = [...t.querySelectorAll('thead th')].map(h => h.textContent.trim());
                 const at = heads.indexOf('Allocated worker');
                 if (at < 0) return [];
-                return [...table.querySelectorAll('tbody tr')].map(
+                return [...t.querySelectorAll('tbody tr')].map(
                     tr => tr.children[at].textContent.trim());
             })"""
         )
