@@ -239,6 +239,8 @@ class TeamWorklist:
     children: int
     looked_after: int
     computed_at: datetime = field(default_factory=timezone.now)
+    #: The cache key it is stored under ("" when not cached): pages key their HTML on it.
+    cache_key: str = ""
 
     def counts(self) -> dict[str, int]:
         return {kind.key: len(self.rows.get(kind.key, [])) for kind in WORKLIST_KINDS}
@@ -739,23 +741,40 @@ def worklist_data_version(*, la: LocalAuthority) -> str:
     return ":".join(str(x) for x in row or ())
 
 
+def worklist_cache_key(*, la: LocalAuthority, choice: TeamChoice, as_of: date) -> str | None:
+    """Where a team's lists of one day are cached (``None`` with the cache off).
+
+    The authority, the team choice, the day and ``worklist_data_version``, so an import
+    shows at once and nothing is older than ``WORKLIST_CACHE_SECONDS``. The key needs no
+    user: ``choice`` comes from ``worklist_team_choice_get``, which offers a user only teams
+    inside their scope, and only admins (who see the whole authority) may pick a day other
+    than today, so every user allowed a choice on a day gets the same children.
+    """
+    if getattr(settings, "WORKLIST_CACHE_SECONDS", 0) <= 0:
+        return None
+    version = worklist_data_version(la=la)
+    return f"worklist:v1:{la.pk}:{choice.key}:{as_of.isoformat()}:{version}"
+
+
+_UNSET = object()
+
+
 def worklist_for_team(
-    *, user: Any, la: LocalAuthority, choice: TeamChoice, as_of: date
+    *,
+    user: Any,
+    la: LocalAuthority,
+    choice: TeamChoice,
+    as_of: date,
+    cache_key: Any = _UNSET,
 ) -> TeamWorklist:
     """The lists of the picked team(s) on ``as_of``, limited to the user's scope.
 
-    Cached for ``WORKLIST_CACHE_SECONDS`` (0: never) under the authority, the team choice,
-    the day and ``worklist_data_version``, so an import shows at once and nothing is older
-    than that many seconds. The key needs no user: ``choice`` comes from
-    ``worklist_team_choice_get``, which offers a user only teams inside their scope, and
-    only admins (who see the whole authority) may pick a day other than today, so every
-    user allowed a choice on a day gets the same children.
+    Cached under ``worklist_cache_key`` (pass it when already read, ``None`` for no cache).
     """
-    seconds = getattr(settings, "WORKLIST_CACHE_SECONDS", 0)
-    key = None
-    if seconds > 0:
-        version = worklist_data_version(la=la)
-        key = f"worklist:v1:{la.pk}:{choice.key}:{as_of.isoformat()}:{version}"
+    key = (
+        worklist_cache_key(la=la, choice=choice, as_of=as_of) if cache_key is _UNSET else cache_key
+    )
+    if key is not None:
         cached = cache.get(key)
         if cached is not None:
             return cached
@@ -763,7 +782,8 @@ def worklist_for_team(
         la=la, children=team_children(user=user, la=la, choice=choice, as_of=as_of), as_of=as_of
     )
     if key is not None:
-        cache.set(key, worklist, seconds)
+        worklist.cache_key = key
+        cache.set(key, worklist, settings.WORKLIST_CACHE_SECONDS)
     return worklist
 
 

@@ -7,15 +7,20 @@ lists' partial serves both the full page and the htmx refresh of the filter form
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from organisations.models import AuditEvent
@@ -29,6 +34,7 @@ from reviews.selectors import (
     la_get_for_case_reader,
     user_is_admin,
     worklist_authorities_for_user,
+    worklist_cache_key,
     worklist_filter,
     worklist_for_team,
     worklist_team_choice_get,
@@ -38,7 +44,7 @@ from scorecards.periods import PERIOD_LABELS
 from scorecards.sections import feeds_as_at
 
 #: Rows of each list shown when every list is on the page (``kind`` picks one list in full).
-PREVIEW_ROWS = 25
+PREVIEW_ROWS = 10
 
 
 def _date_param(value: str | None) -> date | None:
@@ -83,28 +89,39 @@ def _query(**params: object) -> str:
 
 @require_GET
 def team_page(request: HttpRequest, code: str) -> HttpResponse:
-    """The lists of one team (or the whole authority) as of today; htmx gets the partial."""
+    """The lists of one team (or the whole authority) as of a day; htmx gets the partial.
+
+    The partial is rendered once per cached worklist and filter (``_results_key``): a repeat
+    view costs the scope checks, the access event and a cache read.
+    """
     la = la_get_for_case_reader(user=request.user, code=code)
     wanted = WorklistFilter.from_request(request)
     choices = worklist_team_choices(user=request.user, la=la)
     choice = worklist_team_choice_get(user=request.user, la=la, key=wanted.team, choices=choices)
     as_of = as_of_allowed(user=request.user, la=la, requested=wanted.as_of)
-    worklist = worklist_for_team(user=request.user, la=la, choice=choice, as_of=as_of)
-    full = worklist_filter(
-        worklist=worklist, kinds=[wanted.kind] if wanted.kind else None, worker=wanted.worker
-    )
-    lists = full
-    if not wanted.kind:  # all lists at once: the first rows of each, the rest one click away
-        lists = {key: rows[:PREVIEW_ROWS] for key, rows in lists.items()}
-    shown = {row.child_pk for rows in lists.values() for row in rows}
-    counts = worklist.counts()
+    is_admin = user_is_admin(user=request.user)
+    feeds = feeds_as_at(la=la, as_of=as_of)
+    worklist_key = worklist_cache_key(la=la, choice=choice, as_of=as_of)
+    results_key = _results_key(worklist_key, wanted, is_admin, choices, feeds)
+    local = caches["local"]
+    cached = local.get(results_key) if results_key else None
+    if cached is not None:
+        html, shown = cached
+    else:
+        context = _results_context(
+            request, la, wanted, choices, choice, as_of, is_admin, feeds, worklist_key
+        )
+        html = render_to_string("worklists/_results.html", context, request=request)
+        shown = context["shown"]
+        if results_key:
+            local.set(results_key, (str(html), shown), settings.WORKLIST_CACHE_SECONDS)
     audit_record(
         user=request.user,
         la=la,
         action=AuditEvent.Action.WORKLIST_VIEW,
         object_type="Team",
         object_id=choice.key,
-        n_children=len(shown),
+        n_children=shown,
         detail={
             "team": choice.key,
             "worker": wanted.worker,
@@ -114,37 +131,70 @@ def team_page(request: HttpRequest, code: str) -> HttpResponse:
         },
         request=request,
     )
-    base = reverse("worklists:team", kwargs={"code": la.code})
-    export_query = _query(
-        team=choice.key,
-        worker=wanted.worker,
-        as_of=as_of.isoformat() if as_of != timezone.localdate() else "",
+    html = mark_safe(html)  # noqa: S308 - our own template's output
+    if getattr(request, "htmx", False):
+        return HttpResponse(html)
+    return render(
+        request,
+        "worklists/team.html",
+        {"current_la": la, "la": la, "choice": choice, "results_html": html},
     )
+
+
+def _results_key(worklist_key, wanted, is_admin, choices, feeds) -> str | None:
+    """The cached partial's key: the worklist's, the filter, the picker and the feeds (the
+    partial holds nothing else: no token, no user name)."""
+    if worklist_key is None:
+        return None
+    parts = (
+        worklist_key,
+        repr(wanted),
+        is_admin,
+        tuple(c.key for c in choices),
+        tuple((f.label, str(f.imported_at), f.stale) for f in feeds),
+    )
+    return "worklist-html:v2:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _results_context(
+    request, la, wanted, choices, choice, as_of, is_admin, feeds, worklist_key
+) -> dict:
+    worklist = worklist_for_team(
+        user=request.user, la=la, choice=choice, as_of=as_of, cache_key=worklist_key
+    )
+    full = worklist_filter(
+        worklist=worklist, kinds=[wanted.kind] if wanted.kind else None, worker=wanted.worker
+    )
+    lists = full
+    if not wanted.kind:  # all lists at once: the first rows of each, the rest one click away
+        lists = {key: rows[:PREVIEW_ROWS] for key, rows in lists.items()}
+    counts = worklist.counts()
     workers = sorted(
         {(c.worker_pk, c.worker_name) for c in worklist.caseloads},
         key=lambda w: (w[0] is None, w[1].lower()),
     )
-    context = {
-        "current_la": la,
+    return {
         "la": la,
         "choice": choice,
         "choices": choices,
         "filter": wanted,
         "as_of": as_of,
-        "is_admin": user_is_admin(user=request.user),
+        "is_admin": is_admin,
         "worklist": worklist,
         "count_items": [(kind, counts[kind.key]) for kind in WORKLIST_KINDS],
         "kinds": WORKLIST_KINDS,
         "lists": [(KINDS_BY_KEY[key], rows, len(full[key])) for key, rows in lists.items()],
+        "shown": len({row.child_pk for rows in lists.values() for row in rows}),
         "workers": workers,
-        "feeds": feeds_as_at(la=la, as_of=as_of),
-        "page_url": base,
-        "export_query": export_query,
+        "feeds": feeds,
+        "page_url": reverse("worklists:team", kwargs={"code": la.code}),
+        "export_query": _query(
+            team=choice.key,
+            worker=wanted.worker,
+            as_of=as_of.isoformat() if as_of != timezone.localdate() else "",
+        ),
         "export_formats": EXPORT_FORMATS,
     }
-    if getattr(request, "htmx", False):
-        return render(request, "worklists/_results.html", context)
-    return render(request, "worklists/team.html", context)
 
 
 @require_GET

@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from children.models import CareLeaverObservation, Child, Episode, MissingEpisode
 from children.models import PersonalEducationPlan as Pep
@@ -77,6 +77,7 @@ def _user(username: str, group: str | None, memberships: list[tuple[LocalAuthori
 def _no_worklist_cache(settings):
     settings.WORKLIST_CACHE_SECONDS = 0
     cache.clear()
+    caches["local"].clear()
 
 
 @pytest.fixture
