@@ -83,3 +83,19 @@ def test_the_scorecard_is_usable_by_keyboard_down_to_the_pdf_link(visit):
     with page.expect_download() as download_info:
         page.keyboard.press("Enter")
     assert download_info.value.path().read_bytes().startswith(b"%PDF-")
+
+
+def test_the_scorecard_prints_without_its_page_tools(visit):
+    lead = visit("committee")
+    lead.login("committee")
+    lead.goto("/la/873/scorecard/")
+    page = lead.page
+    assert page.locator(".cps-page-tools").first.is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator(".cps-page-tools").first.is_visible()
+    assert not page.locator(".cps-contents").first.is_visible()
+    assert page.locator("h1").is_visible()
+    assert (
+        page.evaluate("() => getComputedStyle(document.querySelector('.cps-section')).breakBefore")
+        == "page"
+    )
