@@ -882,7 +882,9 @@ def _plans(ctx: WriteContext) -> list[tuple[str, UpsertSpec, dict[str, str], pl.
                 fields=tuple(f for f in episode_map.values() if f != "decom"),
                 scope=Q(la=la),
                 constants={"la_id": la.pk, "source": Source.SSDA903, "collection_year": year},
-                guard="collection_year", owned={"source": Source.SSDA903},
+                # The 903 wins over an SSD episode with the same key (ssd-extracts.md §4);
+                # only the 903's own rows are replaced when a file no longer holds them.
+                guard="collection_year",
                 window=Q(source=Source.SSDA903) & _open_in_year("decom", "dec", start, end)
                 & _not_later_year("collection_year", year),
                 change_date="decom",

@@ -276,3 +276,18 @@ def test_import_extract_rejects_an_unknown_authority(db, tmp_path):
 
     with pytest.raises(CommandError, match="Unknown local authority code 999"):
         call_command("import_extract", "--la", "999", "--format", "ssda903", str(folder))
+
+
+def test_a_903_episode_takes_over_an_ssd_episode_with_the_same_key(la):
+    from children.models import Source
+
+    child = Child.objects.create(la=la, child_id="A1001")
+    Episode.objects.create(la=la, child=child, decom=date(2023, 2, 3), rne="S", ls="C2",
+                           place="U4", source=Source.SSD, ssd_episode_id="E77")  # fmt: skip
+
+    batch = import_903(la, WORKED_EXAMPLE)
+
+    episode = Episode.objects.get(child=child, decom=date(2023, 2, 3))
+    assert (episode.source, episode.ls, episode.place) == ("903", "C1", "U6")
+    assert episode.ssd_episode_id == "E77"  # the SSD link is kept
+    assert batch.counts["Episodes"]["updated"] == 1
