@@ -297,6 +297,17 @@ def _groups(user: Any) -> set[str]:
     return cached
 
 
+def _membership(user: Any, la: LocalAuthority) -> Membership | None:
+    """The user's membership of ``la`` with its teams, read once per request (kept on the
+    user object, which lives as long as the request)."""
+    memo = getattr(user, "_worklist_memberships", None)
+    if memo is None:
+        memo = user._worklist_memberships = {}
+    if la.pk not in memo:
+        memo[la.pk] = Membership.objects.filter(user=user, la=la).prefetch_related("teams").first()
+    return memo[la.pk]
+
+
 def la_get_for_case_reader(*, user: Any, code: str) -> LocalAuthority:
     """The authority ``code`` if the user may read its case lists: 404 for an authority they
     are not a member of (or that does not exist), 403 for a member without a case role."""
@@ -305,7 +316,7 @@ def la_get_for_case_reader(*, user: Any, code: str) -> LocalAuthority:
         raise Http404("No such authority.")
     if user.is_superuser:
         return la
-    if not Membership.objects.filter(user=user, la=la).exists():
+    if _membership(user, la) is None:
         raise Http404("No such authority.")
     if not user.is_active or not _groups(user) & {ADMIN, TEAM_MANAGER}:
         raise PermissionDenied("Case-level lists are for team managers and admins.")
@@ -341,11 +352,7 @@ def worklist_team_choices(*, user: Any, la: LocalAuthority) -> list[TeamChoice]:
     then each alone, and each team below them); one whose membership names no team, an admin
     or a superuser gets the whole authority and every team of it.
     """
-    membership = (
-        Membership.objects.filter(user=user, la=la).prefetch_related("teams").first()
-        if not user.is_superuser
-        else None
-    )
+    membership = _membership(user, la) if not user.is_superuser else None
     own = [t for t in membership.teams.all()] if membership is not None else []
     whole = user.is_superuser or ADMIN in _groups(user) or not own
     choices: list[TeamChoice] = []
@@ -731,9 +738,8 @@ def worklist_data_version(*, la: LocalAuthority) -> str:
             snapshot=Subquery(
                 Snapshot.objects.filter(la=OuterRef("pk")).order_by("-pk").values("pk")[:1]
             ),
-            child=Subquery(
-                Child.objects.filter(la=OuterRef("pk")).order_by("-pk").values("pk")[:1]
-            ),
+            # Any authority's newest child (one index read): new children are rare.
+            child=Subquery(Child.objects.order_by("-pk").values("pk")[:1]),
         )
         .values_list("batch", "feed", "snapshot", "child")
         .first()
@@ -1091,7 +1097,7 @@ def user_sees_whole_authority(*, user: Any, la: LocalAuthority) -> bool:
     """Superusers, admins, and team managers whose membership names no team."""
     if user.is_superuser:
         return True
-    membership = Membership.objects.filter(user=user, la=la).prefetch_related("teams").first()
+    membership = _membership(user, la)
     if membership is None:
         return False
     groups = _groups(user)
