@@ -1,5 +1,9 @@
 """The REST API: one view per operation, each with its own nested serializers.
 
+DRF authenticates every view (``Authorization: Token …`` for automation, the session for the
+browser) and answers 401 to anyone else; DRF's views tell Django's ``LoginRequiredMiddleware``
+to stand aside, since a token client has no session.
+
 Views are thin (``style.md`` §1, rules 3–7): validate the input, check the role with
 ``organisations.permissions`` (404 outside the user's authorities, 403 for a role without
 the capability), call one selector or service of the app that owns the data, audit what
@@ -14,7 +18,6 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
@@ -102,20 +105,7 @@ class MonthField(serializers.RegexField):
         return f"{value:%Y-%m}"
 
 
-class ApiView(APIView):
-    """Base of every API view.
-
-    DRF authenticates (a session for the browser, ``Authorization: Token …`` for
-    automation) and ``IsAuthenticated`` refuses anyone else with 401, so Django's
-    ``LoginRequiredMiddleware``, which only knows sessions, stands aside.
-    """
-
-    @classmethod
-    def as_view(cls, **initkwargs):
-        return login_not_required(super().as_view(**initkwargs))
-
-
-class ListApiView(ApiView, GenericAPIView):
+class ListApiView(GenericAPIView):
     """A paginated list: ``?page=``, ``?page_size=`` (at most 1000) and the view's filters."""
 
     def paginated(self, items: Any, serializer_class: type[serializers.Serializer]) -> Response:
@@ -200,7 +190,7 @@ class IndicatorListApi(ListApiView):
         return self.paginated(indicators_list(**filters.validated_data), IndicatorOutputSerializer)
 
 
-class IndicatorDetailApi(ApiView):
+class IndicatorDetailApi(APIView):
     """One indicator of the registry by its catalogue id."""
 
     @extend_schema(responses=IndicatorOutputSerializer, operation_id="indicators_retrieve")
@@ -255,7 +245,7 @@ class SnapshotOutputSerializer(serializers.Serializer):
     not_computed = serializers.ListField(child=serializers.CharField())
 
 
-class SnapshotDetailApi(ApiView):
+class SnapshotDetailApi(APIView):
     """One month's snapshot of an authority: every figure, aggregates only."""
 
     class FilterSerializer(serializers.Serializer):
@@ -295,7 +285,7 @@ class SnapshotDetailApi(ApiView):
         return Response(SnapshotOutputSerializer(data).data)
 
 
-class TrendApi(ApiView):
+class TrendApi(APIView):
     """One indicator × period month by month: the trend the pages draw (default: the 12
     months ending with the latest month with figures)."""
 
@@ -390,7 +380,7 @@ def _worklist(request, code: str):
     return la, choice, as_of, worklist
 
 
-class WorklistSummaryApi(ApiView):
+class WorklistSummaryApi(APIView):
     """How many children are on each list of a team (or the whole authority) today.
 
     Case level (team managers for their teams, admins for the authority); audited like the
@@ -574,7 +564,7 @@ class ImportBatchListApi(ListApiView):
         return self.paginated(batches, ImportBatchOutputSerializer)
 
 
-class ImportBatchCreateApi(ApiView):
+class ImportBatchCreateApi(APIView):
     """Upload an extract (CSV files, an XLSX workbook or a zip): a batch is created and
     queued; poll it at ``/api/imports/{id}/``. Audited as an upload."""
 
@@ -633,7 +623,7 @@ class ImportBatchCreateApi(ApiView):
         return Response(ImportBatchOutputSerializer(batch).data, status=status.HTTP_201_CREATED)
 
 
-class ImportBatchDetailApi(ApiView):
+class ImportBatchDetailApi(APIView):
     """One batch: status, progress and counts (poll it until the status is final)."""
 
     @extend_schema(responses=ImportBatchOutputSerializer, operation_id="imports_retrieve")
@@ -700,7 +690,7 @@ class RecomputeRunListApi(ListApiView):
         return self.paginated(self.filter_queryset(runs), RecomputeRunOutputSerializer)
 
 
-class RecomputeTriggerApi(ApiView):
+class RecomputeTriggerApi(APIView):
     """Recompute the authority's snapshots from a month (default: the current month) to now.
 
     Queued (202); runs merge with one already queued. Audited as a recompute trigger.

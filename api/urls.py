@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import apis
-from api.apis import ApiView
 
 app_name = "api"
 
@@ -16,22 +16,19 @@ INDICATOR = r"(?P<indicator>[a-z0-9_]+)"
 KIND = r"(?P<kind>[a-z0-9_]+)"
 
 
-class SchemaApi(ApiView, SpectacularAPIView):
-    """The OpenAPI 3 schema (YAML, or JSON with ``?format=json``); token clients read it too."""
-
-
 class DocsView(SpectacularSwaggerSplitView):
     """Swagger UI from drf-spectacular-sidecar's static files: the page and its start-up
     script are separate files, so it runs under the CSP (no inline script or style). Signed-in
-    users only: anyone else is sent to the sign-in page."""
+    users only: anyone else is sent to the sign-in page (``login_required`` below)."""
 
     template_name = "api/swagger_ui.html"
     url_name = "api:schema"
 
 
 urlpatterns = [
-    path("schema/", SchemaApi.as_view(), name="schema"),
-    path("docs/", DocsView.as_view(), name="docs"),
+    # The OpenAPI 3 schema (YAML, or JSON with ?format=json); token clients read it too.
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", login_required(DocsView.as_view()), name="docs"),
     path("authorities/", apis.AuthorityListApi.as_view(), name="authorities"),
     path("indicators/", apis.IndicatorListApi.as_view(), name="indicators"),
     re_path(rf"^indicators/{INDICATOR}/$", apis.IndicatorDetailApi.as_view(), name="indicator"),

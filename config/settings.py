@@ -313,6 +313,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# django-import-export in the Django admin: importing needs the model's "add" permission and
+# exporting its "view" permission (by default any staff user could import into any model).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
 # Content Security Policy (roles.md): no inline script and no inline style anywhere; every
 # script and style sheet is a file served from /static/ (the API docs included).
 CONTENT_SECURITY_POLICY = {
