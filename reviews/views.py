@@ -14,6 +14,7 @@ from datetime import date
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -45,6 +46,8 @@ from scorecards.sections import feeds_as_at
 
 #: Rows of each list shown when every list is on the page (``kind`` picks one list in full).
 PREVIEW_ROWS = 10
+#: Items per page of a drill-down list (a year's due visits run to thousands).
+DRILL_PAGE_ROWS = 250
 
 
 def _date_param(value: str | None) -> date | None:
@@ -248,14 +251,23 @@ def drilldown(
     result = drilldown_get(
         user=request.user, la=la, indicator_id=indicator, month=first, period=period
     )
+    # Not met first (what needs looking at), then met; pages of DRILL_PAGE_ROWS items.
+    ordered = result.other_items + result.numerator_items
+    page = Paginator(ordered, DRILL_PAGE_ROWS).get_page(request.GET.get("page"))
     audit_record(
         user=request.user,
         la=la,
         action=AuditEvent.Action.DRILLDOWN_VIEW,
         object_type="Indicator",
         object_id=f"{indicator}/{month}/{period}",
-        n_children=result.children,
-        detail={"indicator": indicator, "month": month, "period": period},
+        n_children=len({item.child_pk for item in page.object_list}),
+        detail={
+            "indicator": indicator,
+            "month": month,
+            "period": period,
+            "page": page.number,
+            "children_in_list": result.children,
+        },
         request=request,
     )
     return render(
@@ -265,11 +277,8 @@ def drilldown(
             "current_la": la,
             "la": la,
             "result": result,
+            "page": page,
             "period_label": PERIOD_LABELS.get(period, period),
-            "sections": [
-                (f"Counted as met ({result.spec.item}s in the numerator)", result.numerator_items),
-                (f"Not met (the rest of the {result.spec.item}s counted)", result.other_items),
-            ],
             "feeds": feeds_as_at(la=la, as_of=result.as_of),
         },
     )

@@ -49,7 +49,7 @@ def test_admins_see_every_due_visit_behind_the_figure_and_the_snapshot_beside_it
     assert "Ann One" in page and "Bea Two" in page
     assert "1 out of 2" in page  # listed, and on the scorecard
     assert page.count("1 out of 2") == 2
-    assert "Counted as met (due visits in the numerator)" in page
+    assert "2 counted, of which 1 met and 1 not met" in page
 
 
 def test_a_team_manager_sees_only_their_teams_items(client, world, march):
@@ -95,3 +95,16 @@ def test_the_child_links_on_the_list_answer_only_within_scope(client, world, mar
     client.force_login(world.manager1)
     assert client.get(reverse("children:detail", kwargs={"pk": c1.pk})).status_code == 200
     assert client.get(reverse("children:detail", kwargs={"pk": c2.pk})).status_code == 404
+
+
+def test_long_lists_are_paged_with_items_not_met_first(client, world, march, monkeypatch):
+    import reviews.views
+
+    monkeypatch.setattr(reviews.views, "DRILL_PAGE_ROWS", 1)
+    client.force_login(world.admin)
+    first = client.get(url(world)).content.decode()
+    second = client.get(url(world) + "?page=2").content.decode()
+    assert "Bea Two" in first and "Ann One" not in first and "Page 1 of 2" in first
+    assert "Ann One" in second and "Bea Two" not in second
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.DRILLDOWN_VIEW).order_by("pk")
+    assert [(e.n_children, e.detail["page"]) for e in events] == [(1, 1), (1, 2)]
