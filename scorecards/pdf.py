@@ -148,10 +148,15 @@ def _stylesheets() -> tuple:
 def scorecard_page_for_pdf(
     *, la: LocalAuthority, snapshot: Snapshot, commentary: dict[str, str]
 ) -> PageContext:
-    """The scorecard page's context with ``commentary`` (section key → text) in its sections."""
+    """The scorecard page's context with ``commentary`` (section key → text) in its sections.
+
+    Each figure's definition is left out: the board's copy follows the seeds, which
+    print the figures, charts and commentary; the section's notes stay.
+    """
     page = page_build(page=PAGE_SCORECARD, la=la, snapshot=snapshot)
     for section in page.sections:
         section.commentary = commentary.get(section.key, "")
+        section.definitions = []
     return page
 
 
