@@ -14,6 +14,7 @@ response and the page always agree.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -22,7 +23,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
@@ -32,6 +33,7 @@ from rest_framework.views import APIView
 
 from api.filters import (
     MONTH_PATTERN,
+    MSG_MONTH,
     ImportBatchFilter,
     ImportIssueFilter,
     RecomputeRunFilter,
@@ -92,14 +94,16 @@ def _month(text: str) -> date:
     return date(int(year), int(month), 1)
 
 
-class MonthField(serializers.RegexField):
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2024-03"})
+class MonthField(serializers.Field):
     """A month as ``YYYY-MM`` in, ``date`` (first of the month) out."""
 
-    def __init__(self, **kwargs):
-        super().__init__(MONTH_PATTERN, **kwargs)
+    default_error_messages = {"invalid": MSG_MONTH}
 
     def to_internal_value(self, data):
-        return _month(super().to_internal_value(data))
+        if not isinstance(data, str) or not re.fullmatch(MONTH_PATTERN, data):
+            self.fail("invalid")
+        return _month(data)
 
     def to_representation(self, value):
         return f"{value:%Y-%m}"
