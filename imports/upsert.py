@@ -211,6 +211,38 @@ def _upsert_postgresql(spec: UpsertSpec, frame: pl.DataFrame) -> UpsertOutcome:
             cursor.execute(f"CREATE INDEX ON {tmp} ({key_list})")
             cursor.execute(f"ANALYZE {tmp}")
 
+        match = " AND ".join(f"s.{_q(k)} = t.{_q(k)}" for k in spec.key)
+        # Removals first, while the temporary table still holds every incoming key.
+        if spec.window is not None:
+            window_qs = model.objects.filter(spec.scope).filter(spec.window).order_by().values(pk)
+            window_sql, window_params = window_qs.query.sql_with_params()
+            cursor.execute(
+                f"SELECT t.{_q(pk)}, {child_sql}, {change_sql} FROM {_q(table)} t"
+                f" WHERE t.{_q(pk)} IN ({window_sql})"
+                f" AND NOT EXISTS (SELECT 1 FROM {tmp} s WHERE {match})",
+                window_params,
+            )
+            gone = cursor.fetchall()
+            if gone:
+                ids = [row[0] for row in gone]
+                for start in range(0, len(ids), 10000):
+                    model.objects.filter(pk__in=ids[start : start + 10000]).delete()
+                outcome.removed = len(gone)
+                outcome.child_ids.update(row[1] for row in gone if row[1] is not None)
+                for row in gone:
+                    outcome.earliest = _min_date(outcome.earliest, row[2])
+        # Rows identical to the stored ones need no INSERT attempt at all: drop them from
+        # the temporary table first (a re-import of the same files then writes nothing).
+        same = [c for c in columns if c not in spec.key] if spec.update else []
+        if same:
+            match_same = (
+                f"{match} AND (" + ", ".join(f"t.{_q(c)}" for c in same) + ") IS NOT DISTINCT "
+                "FROM (" + ", ".join(f"s.{_q(c)}" for c in same) + ")"
+            )
+        else:
+            match_same = match
+        cursor.execute(f"DELETE FROM {tmp} s USING {_q(table)} t WHERE {match_same}")
+
         # Columns the frame does not carry get the model's default on insert only.
         defaults = [(name, f) for name, f in fields.items() if name not in columns and name != pk]
         insert_cols = [*columns, *(name for name, _ in defaults)]
@@ -260,32 +292,13 @@ def _upsert_postgresql(spec: UpsertSpec, frame: pl.DataFrame) -> UpsertOutcome:
         inserted, updated, earliest, child_ids = cursor.fetchone()
         outcome.inserted, outcome.updated = inserted or 0, updated or 0
         outcome.unchanged = outcome.read - outcome.inserted - outcome.updated
-        outcome.earliest = earliest
+        outcome.earliest = _min_date(outcome.earliest, earliest)
         outcome.child_ids.update(c for c in (child_ids or []) if c is not None)
         if outcome.inserted >= ANALYZE_AFTER_INSERTS:
             # Fresh rows leave the planner's statistics stale (an empty table looks empty),
             # which turns the removal query and the derive step into nested loops.
             cursor.execute(f"ANALYZE {_q(table)}")
 
-        if spec.window is not None:
-            window_qs = model.objects.filter(spec.scope).filter(spec.window).order_by().values(pk)
-            window_sql, window_params = window_qs.query.sql_with_params()
-            match = " AND ".join(f"s.{_q(k)} = t.{_q(k)}" for k in spec.key)
-            cursor.execute(
-                f"SELECT t.{_q(pk)}, {child_sql}, {change_sql} FROM {_q(table)} t"
-                f" WHERE t.{_q(pk)} IN ({window_sql})"
-                f" AND NOT EXISTS (SELECT 1 FROM {tmp} s WHERE {match})",
-                window_params,
-            )
-            gone = cursor.fetchall()
-            if gone:
-                ids = [row[0] for row in gone]
-                for start in range(0, len(ids), 10000):
-                    model.objects.filter(pk__in=ids[start : start + 10000]).delete()
-                outcome.removed = len(gone)
-                outcome.child_ids.update(row[1] for row in gone if row[1] is not None)
-                for row in gone:
-                    outcome.earliest = _min_date(outcome.earliest, row[2])
         cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
 
     if not isinstance(change, str) and (outcome.inserted or outcome.updated or outcome.removed):
