@@ -172,5 +172,5 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
-# Reference-data history, read-only (django-simple-history).
-from organisations import history_admin  # noqa: E402, F401
+# Reference-data history, read-only (django-simple-history); users with audited role changes.
+from organisations import history_admin, user_admin  # noqa: E402, F401

@@ -10,6 +10,9 @@ from django.db import transaction
 from organisations.models import AuditEvent, LocalAuthority, Membership, Team
 from organisations.roles import ROLE_GROUPS
 
+#: Stands for the superuser flag in the role sets of ``user_roles_record_change``.
+SUPERUSER_ROLE = "Superuser"
+
 
 def client_address_of(request: Any) -> str | None:
     """The client's address as the web server saw it (``REMOTE_ADDR``), ``None`` if unknown.
@@ -66,10 +69,11 @@ def user_roles_record_change(
     """One ``ROLE_CHANGE`` row per role granted or revoked between ``before`` and ``after``.
 
     For changes already made (the Django admin's user form saves the groups itself); the
-    caller holds the transaction. Only the three role groups count; nothing changed, no row.
+    caller holds the transaction. The three role groups count, and ``SUPERUSER_ROLE`` for
+    the superuser flag; nothing changed, no row.
     """
     events = []
-    for role in ROLE_GROUPS:
+    for role in (*ROLE_GROUPS, SUPERUSER_ROLE):
         if (role in before) == (role in after):
             continue
         events.append(

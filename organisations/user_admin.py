@@ -1,0 +1,46 @@
+"""The Django admin's user pages, audited (``roles.md``: role changes leave an access event).
+
+Superusers manage users and roles in the admin. Django's own ``UserAdmin`` is kept; saving a
+user additionally writes a ``ROLE_CHANGE`` row for every role group granted or revoked and
+for the superuser flag, in the admin's transaction (``organisations.services``).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from organisations.services import SUPERUSER_ROLE, user_roles_record_change
+
+User = get_user_model()
+
+
+def _roles(user) -> set[str]:
+    if user.pk is None:
+        return set()
+    roles = set(user.groups.values_list("name", flat=True))
+    if User.objects.filter(pk=user.pk, is_superuser=True).exists():
+        roles.add(SUPERUSER_ROLE)
+    return roles
+
+
+class AuditedUserAdmin(UserAdmin):
+    def save_model(self, request, obj, form, change):
+        request._roles_before = _roles(obj) if change else set()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user_roles_record_change(
+            acting_user=request.user,
+            user=form.instance,
+            before=getattr(request, "_roles_before", set()),
+            after=_roles(form.instance),
+            request=request,
+        )
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, AuditedUserAdmin)

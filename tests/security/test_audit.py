@@ -1,0 +1,270 @@
+"""Every audited action of ``roles.md`` leaves exactly its access event (``style.md`` rule 7):
+who, when, which authority, what, how many children, the client address.
+
+Each test runs one flow and asserts the exact list of events it left, newest last.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from organisations.models import AuditEvent
+from organisations.roles import ADMIN, COMMITTEE_LEAD, TEAM_MANAGER
+from organisations.services import user_role_change, user_scope_set
+from scorecards.models import RecomputeRun
+from tests.imports.conftest import WORKED_EXAMPLE
+from tests.security.conftest import ADMIN_ROLE, COMMITTEE, MANAGER, SUPERUSER
+
+A = AuditEvent.Action
+ADDRESS = "10.20.30.40"
+pytestmark = pytest.mark.django_db
+
+
+def events() -> list[tuple]:
+    """(action, username, LA code, object type, object id, children) of every event, oldest
+    first."""
+    return [
+        (
+            e.action,
+            e.user.username if e.user else None,
+            e.la.code if e.la else None,
+            e.object_type,
+            e.object_id,
+            e.n_children,
+        )
+        for e in AuditEvent.objects.select_related("user", "la").order_by("at", "pk")
+    ]
+
+
+@pytest.fixture
+def as_user(client, cast):
+    def sign_in(role):
+        client.force_login(cast.users[role])
+        return client
+
+    return sign_in
+
+
+# --- case-level reads and exports ----------------------------------------------------------
+
+
+def test_the_child_page_is_audited_with_the_child(as_user, cast):
+    response = as_user(MANAGER).get(f"/children/{cast.child_own.pk}/", REMOTE_ADDR=ADDRESS)
+
+    assert response.status_code == 200
+    assert events() == [(A.CHILD_VIEW, "manager", "873", "Child", str(cast.child_own.pk), 1)]
+    assert AuditEvent.objects.get().client_address == ADDRESS
+
+
+def test_a_child_out_of_scope_leaves_no_event(as_user, cast):
+    assert as_user(MANAGER).get(f"/children/{cast.child_other.pk}/").status_code == 404
+    assert events() == []
+
+
+def test_the_worklist_page_and_its_export_are_audited(as_user, cast):
+    client = as_user(MANAGER)
+    assert client.get("/la/873/my-team/").status_code == 200
+    assert client.get("/la/873/my-team/visits_overdue.csv").status_code == 200
+
+    assert [e[:5] for e in events()] == [
+        (A.WORKLIST_VIEW, "manager", "873", "Team", "T10"),
+        (A.WORKLIST_EXPORT, "manager", "873", "Team", "T10"),
+    ]
+
+
+def test_the_drilldown_is_audited(as_user, cast):
+    url = "/la/873/drilldown/visits_on_time/2024-03/month/"
+    assert as_user(ADMIN_ROLE).get(url).status_code == 200
+
+    assert [e[:5] for e in events()] == [
+        (A.DRILLDOWN_VIEW, "admin", "873", "Indicator", "visits_on_time/2024-03/month")
+    ]
+
+
+def test_worklists_read_through_the_api_are_audited_too(as_user, cast):
+    client = as_user(MANAGER)
+    assert client.get("/api/authorities/873/worklists/").status_code == 200
+    rows = client.get("/api/authorities/873/worklists/visits_overdue/", REMOTE_ADDR=ADDRESS)
+    assert rows.status_code == 200
+
+    found = events()
+    assert [e[:5] for e in found] == [
+        (A.WORKLIST_VIEW, "manager", "873", "Team", "T10"),
+        (A.WORKLIST_VIEW, "manager", "873", "Team", "T10"),
+    ]
+    assert found[1][5] == len({row["child"] for row in rows.json()["results"]})
+    assert AuditEvent.objects.order_by("pk").last().detail["via"] == "api"
+
+
+def test_a_scorecard_workbook_and_the_pdf_are_audited(as_user, cast, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = as_user(COMMITTEE)
+    assert client.get("/la/873/scorecard/2024-03/scorecard.xlsx").status_code == 200
+    response = client.get("/la/873/scorecard/2024-03/scorecard.pdf")
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+
+    assert [e[:4] for e in events()] == [
+        (A.SCORECARD_EXPORT, "committee", "873", "Snapshot"),
+        (A.PDF_DOWNLOAD, "committee", "873", "RenderedPdf"),
+    ]
+
+
+def test_reading_aggregates_leaves_no_event(as_user, cast):
+    client = as_user(COMMITTEE)
+    for url in ("/la/873/scorecard/2024-03/", "/api/authorities/873/snapshots/2024-03/",
+                "/api/authorities/873/trends/cla_count/"):  # fmt: skip
+        assert client.get(url).status_code == 200, url
+    assert events() == []
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+
+def test_an_upload_through_the_api_is_audited_once(
+    as_user, cast, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    files = [io.BytesIO(text.encode()) for text in WORKED_EXAMPLE.values()]
+    for handle, name in zip(files, WORKED_EXAMPLE, strict=True):
+        handle.name = name
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_user(ADMIN_ROLE).post(
+            "/api/imports/upload/",
+            {"la": "873", "format": "ssda903", "year": "2025", "files": files},
+            REMOTE_ADDR=ADDRESS,
+        )
+
+    assert response.status_code == 201, response.content
+    batch_id = str(response.json()["id"])
+    assert events()[0] == (A.IMPORT_UPLOAD, "admin", "873", "ImportBatch", batch_id, None)
+    assert [e[0] for e in events()] == [A.IMPORT_UPLOAD]
+
+
+def test_commentary_edits_and_publishing_are_audited(as_user, cast, settings, tmp_path):
+    from scorecards.publication import commentary_sections
+
+    settings.MEDIA_ROOT = tmp_path
+    section = commentary_sections()[0][0]
+    client = as_user(COMMITTEE)
+    url = f"/la/873/scorecard/2024-03/commentary/{section}/"
+    text = "Reviews held on time stayed above target."
+    assert client.post(url, {"text": text}).status_code == 302
+    assert client.post("/la/873/scorecard/2024-03/publish/").status_code == 302
+
+    assert [e[:3] for e in events()] == [
+        (A.COMMENTARY_EDIT, "committee", "873"),
+        (A.PUBLISH, "committee", "873"),
+    ]
+
+
+def test_a_recompute_triggered_through_the_api_is_audited(as_user, cast):
+    response = as_user(ADMIN_ROLE).post(
+        "/api/authorities/873/recompute/",
+        {"month_from": "2024-03"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 202, response.content
+    run = RecomputeRun.objects.get(pk=response.json()["id"])
+    assert events() == [(A.RECOMPUTE_TRIGGER, "admin", "873", "RecomputeRun", str(run.pk), None)]
+    assert AuditEvent.objects.get().detail["from"] == "2024-03-01"
+
+
+def test_a_recompute_refused_leaves_no_event_and_no_run(as_user, cast):
+    response = as_user(MANAGER).post("/api/authorities/873/recompute/")
+    assert response.status_code == 403
+    assert events() == [] and not RecomputeRun.objects.exists()
+
+
+# --- roles and tokens ------------------------------------------------------------------------
+
+
+def test_role_changes_through_the_service_are_audited_and_idempotent(cast):
+    root, manager = cast.users[SUPERUSER], cast.users[MANAGER]
+
+    assert user_role_change(acting_user=root, user=manager, role=ADMIN, grant=True)
+    assert not user_role_change(acting_user=root, user=manager, role=ADMIN, grant=True)
+    assert user_role_change(acting_user=root, user=manager, role=TEAM_MANAGER, grant=False)
+    assert user_scope_set(acting_user=root, user=manager, la=cast.la, team_ids=[])
+
+    assert [e[:5] for e in events()] == [
+        (A.ROLE_CHANGE, "root", None, "User", str(manager.pk)),
+        (A.ROLE_CHANGE, "root", None, "User", str(manager.pk)),
+        (A.ROLE_CHANGE, "root", "873", "User", str(manager.pk)),
+    ]
+    details = [e.detail for e in AuditEvent.objects.order_by("pk")]
+    assert details[0] == {"username": "manager", "role": ADMIN, "change": "granted"}
+    assert details[1] == {"username": "manager", "role": TEAM_MANAGER, "change": "revoked"}
+    assert details[2]["teams"] == "whole authority"
+    assert set(manager.groups.values_list("name", flat=True)) == {ADMIN}
+
+
+def test_role_changes_in_the_django_admin_are_audited(client, cast):
+    root, committee = cast.users[SUPERUSER], cast.users[COMMITTEE]
+    client.force_login(root)
+    admin_group = Group.objects.get(name=ADMIN)
+    lead_group = Group.objects.get(name=COMMITTEE_LEAD)
+    form = {
+        "username": "committee",
+        "email": "committee@example.invalid",
+        "is_active": "on",
+        "groups": [str(admin_group.pk)],
+        "date_joined_0": "2024-01-01",
+        "date_joined_1": "09:00:00",
+        "initial-date_joined_0": "2024-01-01",
+        "initial-date_joined_1": "09:00:00",
+    }
+
+    response = client.post(f"/admin/auth/user/{committee.pk}/change/", form)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert set(committee.groups.all()) == {admin_group}
+    changes = {(e.detail["role"], e.detail["change"]) for e in AuditEvent.objects.all()}
+    assert changes == {(ADMIN, "granted"), (COMMITTEE_LEAD, "revoked")}
+    assert lead_group not in committee.groups.all()
+
+
+def test_the_user_role_command_grants_and_scopes_with_an_event_each(cast):
+    out = io.StringIO()
+    call_command("user_role", "--user", "committee", "--grant", "team_manager", "--la", "873",
+                 "--team", "T11", "--by", "root", stdout=out)  # fmt: skip
+
+    assert "grant Team manager" in out.getvalue()
+    assert [(e[0], e[1], e[2]) for e in events()] == [
+        (A.ROLE_CHANGE, "root", None),
+        (A.ROLE_CHANGE, "root", "873"),
+    ]
+    membership = cast.users[COMMITTEE].memberships.get(la=cast.la)
+    assert list(membership.teams.values_list("team_id", flat=True)) == ["T11"]
+
+
+def test_the_user_role_command_refuses_an_unknown_team(cast):
+    with pytest.raises(CommandError, match="no team T99 in 873"):
+        call_command("user_role", "--user", "committee", "--la", "873", "--team", "T99")
+    assert events() == []
+
+
+def test_api_tokens_issued_replaced_and_revoked_are_audited(client, cast):
+    out = io.StringIO()
+    call_command("create_api_token", "--user", "admin", "--by", "root", stdout=out)
+    first = out.getvalue().strip()
+    out = io.StringIO()
+    call_command("create_api_token", "--user", "admin", "--by", "root", stdout=out)
+    second = out.getvalue().strip()
+    call_command("create_api_token", "--user", "admin", "--revoke", stdout=io.StringIO())
+
+    assert len(first) == 40 and first != second
+    assert [(e[0], e[1], e[4]) for e in events()] == [
+        (A.API_TOKEN, "root", str(cast.users[ADMIN_ROLE].pk)),
+        (A.API_TOKEN, "root", str(cast.users[ADMIN_ROLE].pk)),
+        (A.API_TOKEN, None, str(cast.users[ADMIN_ROLE].pk)),
+    ]
+    changes = [e.detail["change"] for e in AuditEvent.objects.order_by("pk")]
+    assert changes == ["created", "replaced", "revoked"]
+    assert all(first not in str(e.detail) for e in AuditEvent.objects.all())
