@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 
 from tests.pages.conftest import (  # noqa: F401  (fixtures shared with the page tests)
     FEBRUARY,
@@ -28,6 +29,10 @@ from tests.pages.conftest import (  # noqa: F401  (fixtures shared with the page
     team_manager,
     user_make,
 )
+
+#: Where a real Celery worker stores PDFs: the settings' own MEDIA_ROOT, read before any
+#: test moves it (the worker is another process and keeps its environment's).
+WORKER_MEDIA_ROOT = Path(django_settings.MEDIA_ROOT)
 
 
 @pytest.fixture(autouse=True)
