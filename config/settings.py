@@ -257,7 +257,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "scorecards@localhost")
 SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 # Team worklists are cached this many seconds per team and day (0: never); an import or a
 # recompute changes the key, so only edits made outside imports wait this long to show.
-WORKLIST_CACHE_SECONDS = env_int("WORKLIST_CACHE_SECONDS", 120)
+WORKLIST_CACHE_SECONDS = env_int("WORKLIST_CACHE_SECONDS", 900)
 
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes "not signed in" a 401, not a 403.
