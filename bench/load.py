@@ -133,6 +133,8 @@ class User:
                 return response.status, response.read(), response.geturl()
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read(), path
+        except OSError:  # a timeout or a refused connection counts as an error, not a crash
+            return 0, b"", path
 
     def login(self) -> None:
         _, body, _ = self.get("/login/")
