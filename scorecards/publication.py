@@ -92,11 +92,10 @@ class PublishRefused(Exception):
 
 @dataclass(frozen=True)
 class Capabilities:
-    """What a reader of an authority's scorecard may do besides reading it."""
+    """What a reader of an authority's scorecard may do besides reading and downloading it."""
 
     may_comment: bool
     may_publish: bool
-    may_download: bool = True
 
 
 def scorecard_capabilities(*, user: Any) -> Capabilities:
