@@ -37,6 +37,8 @@ from urllib.request import urlopen
 import pytest
 from django.conf import settings as django_settings
 
+from organisations.demo.users import DEMO_USERS
+
 BASE_DIR = Path(django_settings.BASE_DIR)
 OUTPUT_DIR = BASE_DIR / "test-output"
 SCREENSHOT_DIR = OUTPUT_DIR / "screenshots"
@@ -58,13 +60,8 @@ DEMO_SCALE = "0.05"
 START_TIMEOUT_SECONDS = 120
 WCAG_22_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-# The demo users of organisations/demo/users.py (public, synthetic-data passwords).
-PASSWORDS = {
-    "admin": "Demo-Admin-Pass-2024!",
-    "committee": "Demo-Committee-Pass-2024!",
-    "manager": "Demo-Manager-Pass-2024!",
-    "manager2": "Demo-Manager2-Pass-2024!",
-}
+# The demo users' public, synthetic-data passwords (organisations/demo/users.py).
+PASSWORDS = {user.username: user.password for user in DEMO_USERS}
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -215,9 +212,17 @@ def live_site(tmp_path_factory) -> Iterator[LiveSite]:
         env["CELERY_TASK_ALWAYS_EAGER"] = "1"
     site = LiveSite(url=f"http://127.0.0.1:{port}", env=env, log_dir=log_dir)
     try:
+        # collectstatic needs no database: it runs beside the migrations and the demo data.
+        collectstatic = subprocess.Popen(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=(log_dir / "collectstatic.log").open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        site.processes.append(collectstatic)
         site.manage("migrate", "--noinput", "-v", "0")
-        site.manage("collectstatic", "--noinput", "-v", "0")
-        site.manage("make_demo_data", "--seed", "1", "--scale", DEMO_SCALE, "--today", DEMO_TODAY)
         gunicorn = subprocess.Popen(
             [
                 sys.executable,
@@ -240,6 +245,7 @@ def live_site(tmp_path_factory) -> Iterator[LiveSite]:
             start_new_session=True,
         )
         site.processes.append(gunicorn)
+        worker = None
         if broker:
             nodename = f"{queue}@localhost"
             worker = subprocess.Popen(
@@ -269,6 +275,11 @@ def live_site(tmp_path_factory) -> Iterator[LiveSite]:
                 start_new_session=True,
             )
             site.processes.append(worker)
+        # The server and the worker start while the demo data are generated.
+        site.manage("make_demo_data", "--seed", "1", "--scale", DEMO_SCALE, "--today", DEMO_TODAY)
+        if collectstatic.wait(timeout=START_TIMEOUT_SECONDS) != 0:
+            pytest.fail(f"collectstatic failed:\n{site.logs()}", pytrace=False)
+        if worker is not None:
             _wait_for_worker(nodename, worker, site)
         _wait_until_up(site, gunicorn)
         yield site

@@ -12,7 +12,9 @@ import zipfile
 
 from pypdf import PdfReader
 
-from tests.browser.conftest import PASSWORDS
+from organisations.demo.users import DEMO_USERS
+
+PASSWORDS = {user.username: user.password for user in DEMO_USERS}
 
 
 def _option_value(page, select: str, contains: str) -> str:
