@@ -327,23 +327,20 @@ class TrendApi(APIView):
         wanted = filters.validated_data
         period = wanted.get("period") or found.periods[0]
         if period not in found.periods:
-            raise ValidationError(
-                {
-                    "period": MSG_PERIOD.format(
-                        indicator=found.id, period=period, periods=", ".join(found.periods)
-                    )
-                }
+            message = MSG_PERIOD.format(
+                indicator=found.id, period=period, periods=", ".join(found.periods)
             )
+            raise ValidationError({"period": [message]})
         this_month = month_first(date.today())
         default = trend_default_range(la=la) or (add_months(this_month, -11), this_month)
         last = wanted.get("month_to") or default[1]
         first = wanted.get("month_from") or add_months(last, -11)
         if first > last:
-            raise ValidationError({"month_from": MSG_RANGE})
+            raise ValidationError({"month_from": [MSG_RANGE]})
         if last > this_month:
-            raise ValidationError({"month_to": MSG_FUTURE.format(month=f"{last:%Y-%m}")})
+            raise ValidationError({"month_to": [MSG_FUTURE.format(month=f"{last:%Y-%m}")]})
         if len(months_between(first, last)) > TREND_MAX_MONTHS:
-            raise ValidationError({"month_from": MSG_TOO_LONG.format(n=TREND_MAX_MONTHS)})
+            raise ValidationError({"month_from": [MSG_TOO_LONG.format(n=TREND_MAX_MONTHS)]})
         points = indicator_trend(la=la, indicator=found, period=period, first=first, last=last)
         return Response(
             self.OutputSerializer(
@@ -608,7 +605,7 @@ class ImportBatchCreateApi(APIView):
         la = las_for_capability(user=request.user, capability=IMPORTS).filter(code=wanted["la"])
         la = la.first()
         if la is None:
-            raise ValidationError({"la": MSG_LA_NOT_IMPORTABLE.format(code=wanted["la"])})
+            raise ValidationError({"la": [MSG_LA_NOT_IMPORTABLE.format(code=wanted["la"])]})
         try:
             batch = import_batch_create(
                 la=la,
@@ -621,7 +618,7 @@ class ImportBatchCreateApi(APIView):
                 client_address=client_address_of(request),
             )
         except YearRequired as exc:
-            raise ValidationError({"year": str(exc)}) from exc
+            raise ValidationError({"year": [str(exc)]}) from exc
         transaction.on_commit(lambda: import_batch_run.delay(batch.pk))
         batch = import_batch_get_for_user(user=request.user, pk=batch.pk)
         return Response(ImportBatchOutputSerializer(batch).data, status=status.HTTP_201_CREATED)

@@ -52,12 +52,13 @@ class ImportBatchFilter(django_filters.FilterSet):
         django_filters.CharFilter(field_name="la__code", label="Authority (DfE code)")
     )
     status = django_filters.ChoiceFilter(choices=ImportBatch.Status.choices)
-    format = django_filters.ChoiceFilter(choices=ImportFormat.choices)
+    # Not "format": DRF reads ?format= as the response format.
+    extract_format = django_filters.ChoiceFilter(field_name="format", choices=ImportFormat.choices)
     dry_run = django_filters.BooleanFilter()
 
     class Meta:
         model = ImportBatch
-        fields = ["la", "status", "format", "dry_run"]
+        fields = ["la", "status", "extract_format", "dry_run"]
 
 
 class ImportIssueFilter(django_filters.FilterSet):
