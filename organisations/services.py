@@ -141,7 +141,6 @@ def user_scope_set(
             if membership is None:
                 return False
             membership.delete()
-            change: dict[str, Any] = {"change": "membership removed"}
         else:
             wanted = list(Team.objects.filter(la=la, team_id__in=team_ids or []))
             missing = sorted(set(team_ids or []) - {t.team_id for t in wanted})
@@ -155,17 +154,37 @@ def user_scope_set(
             if membership is None:
                 membership = Membership.objects.create(user=user, la=la)
             membership.teams.set(wanted)
-            change = {
-                "change": "membership set",
-                "teams": sorted(t.team_id for t in wanted) or "whole authority",
-            }
-        audit_record(
-            user=acting_user,
+        user_scope_record(
+            acting_user=acting_user,
+            user=user,
             la=la,
-            action=AuditEvent.Action.ROLE_CHANGE,
-            object_type="User",
-            object_id=str(user.pk),
-            detail={"username": user.get_username(), **change},
+            team_ids=None if remove else [t.team_id for t in wanted],
             request=request,
         )
     return True
+
+
+def user_scope_record(
+    *,
+    acting_user: Any,
+    user: Any,
+    la: LocalAuthority,
+    team_ids: list[str] | None,
+    request: Any = None,
+) -> AuditEvent:
+    """The ``ROLE_CHANGE`` row of a scope change already made: ``team_ids`` the teams now
+    (empty: the whole authority), ``None`` when the membership was removed. The caller
+    holds the transaction (the Django admin's membership form, ``user_scope_set``)."""
+    if team_ids is None:
+        change: dict[str, Any] = {"change": "membership removed"}
+    else:
+        change = {"change": "membership set", "teams": sorted(team_ids) or "whole authority"}
+    return audit_record(
+        user=acting_user,
+        la=la,
+        action=AuditEvent.Action.ROLE_CHANGE,
+        object_type="User",
+        object_id=str(user.pk),
+        detail={"username": user.get_username(), **change},
+        request=request,
+    )

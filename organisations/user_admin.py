@@ -1,8 +1,10 @@
-"""The Django admin's user pages, audited (``roles.md``: role changes leave an access event).
+"""The Django admin's user and membership pages, audited (``roles.md``: role changes leave
+an access event).
 
-Superusers manage users and roles in the admin. Django's own ``UserAdmin`` is kept; saving a
-user additionally writes a ``ROLE_CHANGE`` row for every role group granted or revoked and
-for the superuser flag, in the admin's transaction (``organisations.services``).
+Superusers manage users, roles and scope in the admin. Django's own ``UserAdmin`` is kept;
+saving a user additionally writes a ``ROLE_CHANGE`` row for every role group granted or
+revoked and for the superuser flag, and saving or deleting a membership (a user's scope)
+one row for the authority, in the admin's transaction (``organisations.services``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from organisations.services import SUPERUSER_ROLE, user_roles_record_change
+from organisations.admin import MembershipAdmin
+from organisations.models import Membership
+from organisations.services import SUPERUSER_ROLE, user_roles_record_change, user_scope_record
 
 User = get_user_model()
 
@@ -44,3 +48,37 @@ class AuditedUserAdmin(UserAdmin):
 if admin.site.is_registered(User):
     admin.site.unregister(User)
 admin.site.register(User, AuditedUserAdmin)
+
+
+class AuditedMembershipAdmin(MembershipAdmin):
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        membership = form.instance
+        user_scope_record(
+            acting_user=request.user,
+            user=membership.user,
+            la=membership.la,
+            team_ids=list(membership.teams.values_list("team_id", flat=True)),
+            request=request,
+        )
+
+    def delete_model(self, request, obj):
+        user_scope_record(
+            acting_user=request.user, user=obj.user, la=obj.la, team_ids=None, request=request
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("user", "la"):
+            user_scope_record(
+                acting_user=request.user,
+                user=membership.user,
+                la=membership.la,
+                team_ids=None,
+                request=request,
+            )
+        super().delete_queryset(request, queryset)
+
+
+admin.site.unregister(Membership)
+admin.site.register(Membership, AuditedMembershipAdmin)

@@ -268,3 +268,27 @@ def test_api_tokens_issued_replaced_and_revoked_are_audited(client, cast):
     changes = [e.detail["change"] for e in AuditEvent.objects.order_by("pk")]
     assert changes == ["created", "replaced", "revoked"]
     assert all(first not in str(e.detail) for e in AuditEvent.objects.all())
+
+
+def test_scope_changes_in_the_django_admin_are_audited(client, cast):
+    client.force_login(cast.users[SUPERUSER])
+    membership = cast.users[MANAGER].memberships.get(la=cast.la)
+
+    response = client.post(
+        f"/admin/organisations/membership/{membership.pk}/change/",
+        {"user": str(cast.users[MANAGER].pk), "la": str(cast.la.pk),
+         "teams": [str(cast.team1.pk), str(cast.team2.pk)]},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    response = client.post(
+        f"/admin/organisations/membership/{membership.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+
+    assert [e[:5] for e in events()] == [
+        (A.ROLE_CHANGE, "root", "873", "User", str(cast.users[MANAGER].pk)),
+        (A.ROLE_CHANGE, "root", "873", "User", str(cast.users[MANAGER].pk)),
+    ]
+    details = [e.detail for e in AuditEvent.objects.order_by("pk")]
+    assert details[0]["teams"] == ["T10", "T11"]
+    assert details[1]["change"] == "membership removed"
