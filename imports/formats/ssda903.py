@@ -20,6 +20,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import polars as pl
+from django.db import models
 from django.db.models import Q
 
 from children.models import (
@@ -1005,6 +1006,7 @@ def _plans(ctx: WriteContext) -> list[tuple[str, UpsertSpec, dict[str, str], pl.
 def write(ctx: WriteContext) -> WriteResult:
     """Write a clean 903 file set for one authority and year; see the module docstring."""
     from children.services import care_histories_derive
+    from placements.location import placement_locations_derive
 
     result = WriteResult()
     started = time.perf_counter()
@@ -1040,7 +1042,44 @@ def write(ctx: WriteContext) -> WriteResult:
         started = time.perf_counter()
         care_histories_derive(la=ctx.la, child_ids=sorted(episode_children))
         result.timings["derive"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
+        located = placement_locations_derive(la=ctx.la, child_ids=sorted(episode_children))
+        _location_warnings_record(batch_id=ctx.batch_id, warnings=located.warnings)
+        result.timings["locations"] = round(time.perf_counter() - started, 3)
     return result
+
+
+def _location_warnings_record(*, batch_id: int | None, warnings: list) -> None:
+    """Keep unknown-postcode and location warnings with the batch (same transaction).
+
+    The file did not carry PL_LA / PL_LOCATION / PL_DISTANCE, so they are derived from
+    the postcodes after the write (``ssda903.md`` §4); an unknown postcode is a warning,
+    counted as unknown by the location indicators.
+    """
+    if batch_id is None or not warnings:
+        return
+    from imports.models import ImportBatch, ImportIssue
+
+    ImportIssue.objects.bulk_create(
+        [
+            ImportIssue(
+                batch_id=batch_id,
+                severity=ImportIssue.Severity.WARNING,
+                kind=f"location_{w.kind}"[:50],
+                file_name="",
+                table="Episodes",
+                column=w.column,
+                value=str(w.value)[:255],
+                message=str(w),
+                indicators=list(w.indicators),
+            )
+            for w in warnings
+        ],
+        batch_size=2000,
+    )
+    ImportBatch.objects.filter(pk=batch_id).update(
+        warning_count=models.F("warning_count") + len(warnings)
+    )
 
 
 FORMAT = FormatSpec(

@@ -239,7 +239,8 @@ def test_import_extract_imports_a_folder_and_prints_a_summary(la, tmp_path, caps
     out = capsys.readouterr().out
     assert "DONE" in out and "873 Cambridgeshire" in out
     assert "Episodes                8         8        0          0        0" in out
-    assert "0 error(s), 0 warning(s)" in out
+    assert "0 error(s)" in out
+    assert "is not in the ONS Postcode Directory" in out  # §7's postcodes are placeholders
     assert Episode.objects.filter(la=la).count() == 8
 
 
@@ -291,3 +292,17 @@ def test_a_903_episode_takes_over_an_ssd_episode_with_the_same_key(la):
     assert (episode.source, episode.ls, episode.place) == ("903", "C1", "U6")
     assert episode.ssd_episode_id == "E77"  # the SSD link is kept
     assert batch.counts["Episodes"]["updated"] == 1
+
+
+def test_placement_location_is_derived_from_real_postcodes_when_the_file_lacks_it(la):
+    """ssda903.md §4: PL_LA, PL_LOCATION and PL_DISTANCE come from HOME_POST and PL_POST."""
+    episodes = (
+        f"{EPISODES_COLUMNS}\n"
+        "A1001,03/02/2023,S,C2,N1,U6,PR1,,,,CB2 1TN,PE1 1XS,SC900001\n"
+    )
+    batch = import_903(la, {"Header.csv": HEADER, "Episodes.csv": episodes})
+
+    assert batch.status == DONE
+    episode = Episode.objects.get(la=la)
+    assert (episode.pl_la, episode.pl_location) == ("874", "OUT")
+    assert episode.pl_distance is not None and episode.pl_distance > 20
