@@ -328,7 +328,8 @@ def phase_two(env: dict[str, str], base: str, urls: dict[str, list[str]], args) 
     print(f"  import {'still running at the end of the load' if importer_running else 'finished'}"
           f"; recompute {'still running' if recompute_running else 'finished'}; both done "
           f"{took:.0f} s after start (exit {import_rc}, {recompute_rc})")  # fmt: skip
-    print("  " + (OUTPUT / "import.log").read_text().strip().splitlines()[-1][:200])
+    import_log = (OUTPUT / "import.log").read_text().strip().splitlines()
+    print("  " + (import_log[-1][:200] if import_log else "(the import printed nothing)"))
     return errors + (import_rc != 0) + (recompute_rc != 0)
 
 
