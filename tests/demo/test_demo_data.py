@@ -39,13 +39,11 @@ from organisations.demo.generator import DemoDates, LAGenerator
 from organisations.demo.names import FORENAMES, SURNAMES
 from organisations.demo.postcodes import demo_postcode_directory
 from organisations.demo.profiles import PROFILES
-from organisations.demo.services import demo_data_delete
 from organisations.demo.users import DEMO_USERS
 from organisations.models import (
     Allocation,
     LocalAuthority,
     Membership,
-    Population,
     StaffEstablishment,
     Team,
     Worker,
@@ -55,6 +53,7 @@ from placements.models import AdoptionRecord, Placement, PlacementDecision
 from reviews.models import Review, StatutoryVisit
 from reviews.scheduling.visits import PlacementSpan, visit_schedule
 from scorecards.periods import add_months
+from tests.demo.cleanup import demo_cleanup
 
 SEED = 7
 SCALE = 0.25
@@ -72,13 +71,6 @@ def _run(*extra: str) -> str:
     return out.getvalue()
 
 
-def _cleanup() -> None:
-    for la in LocalAuthority.objects.filter(code__in=["873", "874"]):
-        demo_data_delete(la=la)
-        Population.objects.filter(la=la).delete()
-    get_user_model().objects.filter(username__in=[u.username for u in DEMO_USERS]).delete()
-
-
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """Generate once for the module; remove everything afterwards (groups it created too)."""
@@ -86,10 +78,10 @@ def demo(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         groups_before = set(Group.objects.values_list("name", flat=True))
-        _cleanup()
+        demo_cleanup()
         output = _run()
         yield output
-        _cleanup()
+        demo_cleanup()
         Group.objects.exclude(name__in=groups_before).delete()
 
 

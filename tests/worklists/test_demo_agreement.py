@@ -21,9 +21,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from children.models import Child
-from organisations.demo.services import demo_data_delete, demo_data_generate
-from organisations.demo.users import DEMO_USERS
-from organisations.models import LocalAuthority, Population
+from organisations.demo.services import demo_data_generate
+from organisations.models import LocalAuthority
 from reviews.selectors import (
     DRILLDOWNS,
     VISITS_OVERDUE,
@@ -37,6 +36,7 @@ from scorecards.indicators.service_standards import visit_items
 from scorecards.periods import ReportingDates
 from scorecards.selectors import snapshot_cells, snapshot_current_get
 from scorecards.services import snapshots_recompute
+from tests.demo.cleanup import demo_cleanup
 
 TODAY = date(2024, 11, 15)
 MONTH = date(2024, 10, 1)
@@ -60,22 +60,15 @@ def engine_overdue(la: LocalAuthority, team: str) -> set[int]:
     return found
 
 
-def _cleanup() -> None:
-    for la in LocalAuthority.objects.filter(code__in=["873", "874"]):
-        demo_data_delete(la=la)
-        Population.objects.filter(la=la).delete()
-    get_user_model().objects.filter(username__in=[u.username for u in DEMO_USERS]).delete()
-
-
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        _cleanup()
+        demo_cleanup()
         demo_data_generate(seed=7, scale=0.2, today=TODAY, force=True, snapshots=False, log=str)
         la = LocalAuthority.objects.get(code="873")
         snapshots_recompute(la=la, months=[MONTH], today=TODAY)
         yield
-        _cleanup()
+        demo_cleanup()
 
 
 @pytest.fixture
