@@ -12,14 +12,12 @@ from django.http import Http404
 
 from imports.models import ImportBatch
 from organisations.models import LocalAuthority
-from organisations.roles import ADMIN
+from organisations.permissions import IMPORTS, user_can
 
 
 def user_is_import_admin(*, user) -> bool:
-    """Superusers, and members of the Admin group."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or user.groups.filter(name=ADMIN).exists()
+    """Superusers, and members of the Admin group (``organisations.permissions``)."""
+    return user_can(user=user, capability=IMPORTS)
 
 
 def import_authorities_for_user(*, user) -> QuerySet[LocalAuthority]:

@@ -32,7 +32,7 @@ from django.db.models import Subquery
 from django.utils import timezone
 
 from organisations.models import AuditEvent, LocalAuthority
-from organisations.roles import ADMIN, COMMITTEE_LEAD
+from organisations.permissions import COMMENTARY, PUBLISH, user_can
 from organisations.services import audit_record
 from scorecards import pdf
 from scorecards.indicators import SECTIONS
@@ -105,12 +105,9 @@ def scorecard_capabilities(*, user: Any) -> Capabilities:
     answers 404 for another authority and 403 for a member without a role, so only a
     reader of the authority gets here. One query (the user's groups).
     """
-    if user.is_superuser:
-        return Capabilities(may_comment=True, may_publish=True)
-    groups = set(user.groups.values_list("name", flat=True))
     return Capabilities(
-        may_comment=bool(groups & {ADMIN, COMMITTEE_LEAD}),
-        may_publish=COMMITTEE_LEAD in groups,
+        may_comment=user_can(user=user, capability=COMMENTARY),
+        may_publish=user_can(user=user, capability=PUBLISH),
     )
 
 

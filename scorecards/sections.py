@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from imports.models import FeedStatus
 from organisations.models import LocalAuthority, Membership
-from organisations.roles import ROLE_GROUPS
+from organisations.permissions import AGGREGATES, user_can
 from scorecards.cells import round1
 from scorecards.indicators import SECTIONS, indicator_get, indicators_in_section
 from scorecards.indicators.registry import (
@@ -390,7 +390,7 @@ def las_for_reader(*, user: Any) -> list[LocalAuthority]:
         return []
     if user.is_superuser:
         return list(LocalAuthority.objects.filter(snapshots__is_current=True).distinct())
-    if not user.groups.filter(name__in=ROLE_GROUPS).exists():
+    if not user_can(user=user, capability=AGGREGATES):
         return []
     return [
         m.la for m in Membership.objects.filter(user=user).select_related("la").order_by("la__name")
@@ -414,7 +414,7 @@ def la_get_for_reader(*, user: Any, code: str) -> tuple[LocalAuthority, list[Loc
     la = next((m.la for m in memberships if m.la.code == code), None)
     if la is None:
         raise Http404("No such authority.")
-    if not user.groups.filter(name__in=ROLE_GROUPS).exists():
+    if not user_can(user=user, capability=AGGREGATES):
         raise PermissionDenied("You have no role in this authority.")
     return la, sorted((m.la for m in memberships), key=lambda a: a.name)
 
