@@ -135,7 +135,9 @@ class AuthorityListApi(ListApiView):
         latest_month = MonthField(allow_null=True)
         capabilities = serializers.ListField(child=serializers.ChoiceField(choices=CAPABILITIES))
 
-    @extend_schema(responses=OutputSerializer(many=True), operation_id="authorities_list")
+    @extend_schema(
+        responses=OutputSerializer(many=True), operation_id="authorities_list", tags=["aggregates"]
+    )
     def get(self, request):
         latest = (
             Snapshot.objects.filter(la=OuterRef("pk"), is_current=True)
@@ -187,6 +189,7 @@ class IndicatorListApi(ListApiView):
         parameters=[FilterSerializer],
         responses=IndicatorOutputSerializer(many=True),
         operation_id="indicators_list",
+        tags=["aggregates"],
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -197,7 +200,9 @@ class IndicatorListApi(ListApiView):
 class IndicatorDetailApi(APIView):
     """One indicator of the registry by its catalogue id."""
 
-    @extend_schema(responses=IndicatorOutputSerializer, operation_id="indicators_retrieve")
+    @extend_schema(
+        responses=IndicatorOutputSerializer, operation_id="indicators_retrieve", tags=["aggregates"]
+    )
     def get(self, request, indicator: str):
         found = INDICATORS.get(indicator)
         if found is None:
@@ -221,7 +226,9 @@ class SnapshotListApi(ListApiView):
         month_to_date = serializers.BooleanField()
         computed_at = serializers.DateTimeField()
 
-    @extend_schema(responses=OutputSerializer(many=True), operation_id="snapshots_list")
+    @extend_schema(
+        responses=OutputSerializer(many=True), operation_id="snapshots_list", tags=["aggregates"]
+    )
     def get(self, request, code: str):
         la = la_get_for_capability(user=request.user, code=code, capability=AGGREGATES)
         snapshots = self.filter_queryset(snapshots_current_for_la(la=la))
@@ -268,6 +275,7 @@ class SnapshotDetailApi(APIView):
         parameters=[FilterSerializer],
         responses=SnapshotOutputSerializer,
         operation_id="snapshots_retrieve",
+        tags=["aggregates"],
     )
     def get(self, request, code: str, month: str):
         la = la_get_for_capability(user=request.user, code=code, capability=AGGREGATES)
@@ -316,6 +324,7 @@ class TrendApi(APIView):
         parameters=[FilterSerializer],
         responses=OutputSerializer,
         operation_id="trends_retrieve",
+        tags=["aggregates"],
     )
     def get(self, request, code: str, indicator: str):
         la = la_get_for_capability(user=request.user, code=code, capability=AGGREGATES)
@@ -411,6 +420,7 @@ class WorklistSummaryApi(APIView):
         parameters=[WorklistQuerySerializer],
         responses=OutputSerializer,
         operation_id="worklists_summary",
+        tags=["worklists"],
     )
     def get(self, request, code: str):
         la, choice, as_of, worklist = _worklist(request, code)
@@ -484,6 +494,7 @@ class WorklistRowsApi(ListApiView):
         ],
         responses=OutputSerializer(many=True),
         operation_id="worklists_rows",
+        tags=["worklists"],
     )
     def get(self, request, code: str, kind: str):
         if kind not in KINDS_BY_KEY:
@@ -558,7 +569,11 @@ class ImportBatchListApi(ListApiView):
     queryset = ImportBatch.objects.none()
     filterset_class = ImportBatchFilter
 
-    @extend_schema(responses=ImportBatchOutputSerializer(many=True), operation_id="imports_list")
+    @extend_schema(
+        responses=ImportBatchOutputSerializer(many=True),
+        operation_id="imports_list",
+        tags=["imports"],
+    )
     def get(self, request):
         _require_import_admin(request.user)
         batches = self.filter_queryset(import_batch_list_for_user(user=request.user))
@@ -595,6 +610,7 @@ class ImportBatchCreateApi(APIView):
         request=InputSerializer,
         responses={201: ImportBatchOutputSerializer},
         operation_id="imports_create",
+        tags=["imports"],
     )
     def post(self, request):
         _require_import_admin(request.user)
@@ -627,7 +643,9 @@ class ImportBatchCreateApi(APIView):
 class ImportBatchDetailApi(APIView):
     """One batch: status, progress and counts (poll it until the status is final)."""
 
-    @extend_schema(responses=ImportBatchOutputSerializer, operation_id="imports_retrieve")
+    @extend_schema(
+        responses=ImportBatchOutputSerializer, operation_id="imports_retrieve", tags=["imports"]
+    )
     def get(self, request, pk: int):
         _require_import_admin(request.user)
         batch = import_batch_get_for_user(user=request.user, pk=pk)
@@ -652,7 +670,9 @@ class ImportIssueListApi(ListApiView):
         message = serializers.CharField()
         indicators = serializers.ListField(child=serializers.CharField())
 
-    @extend_schema(responses=OutputSerializer(many=True), operation_id="imports_issues_list")
+    @extend_schema(
+        responses=OutputSerializer(many=True), operation_id="imports_issues_list", tags=["imports"]
+    )
     def get(self, request, pk: int):
         _require_import_admin(request.user)
         batch = import_batch_get_for_user(user=request.user, pk=pk)
@@ -683,7 +703,9 @@ class RecomputeRunListApi(ListApiView):
     filterset_class = RecomputeRunFilter
 
     @extend_schema(
-        responses=RecomputeRunOutputSerializer(many=True), operation_id="recomputes_list"
+        responses=RecomputeRunOutputSerializer(many=True),
+        operation_id="recomputes_list",
+        tags=["recompute"],
     )
     def get(self, request, code: str):
         la = la_get_for_capability(user=request.user, code=code, capability=RECOMPUTE)
@@ -716,6 +738,7 @@ class RecomputeTriggerApi(APIView):
         request=InputSerializer,
         responses={202: RecomputeRunOutputSerializer},
         operation_id="recompute_create",
+        tags=["recompute"],
     )
     def post(self, request, code: str):
         la = la_get_for_capability(user=request.user, code=code, capability=RECOMPUTE)
