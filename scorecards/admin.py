@@ -9,7 +9,18 @@ from __future__ import annotations
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
-from scorecards.models import Benchmark, RecomputeRun, Snapshot, SnapshotCell, Target
+from scorecards.models import (
+    Benchmark,
+    Commentary,
+    CommentaryRevision,
+    Publication,
+    RecomputeLock,
+    RecomputeRun,
+    RenderedPdf,
+    Snapshot,
+    SnapshotCell,
+    Target,
+)
 from scorecards.resources import BenchmarkResource, TargetResource
 
 LA_FILTER = ("la", admin.RelatedOnlyFieldListFilter)
@@ -76,3 +87,54 @@ class BenchmarkAdmin(ImportExportModelAdmin):
     list_select_related = ["la"]
     list_filter = ["scope", "year", "indicator", LA_FILTER]
     search_fields = ["indicator", "source", "la__code", "la__name"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by services (with their audit rows): shown, never edited here."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RecomputeLock)
+class RecomputeLockAdmin(ReadOnlyAdmin):
+    list_display = ["la", "token", "expires_at"]
+    list_select_related = ["la"]
+    search_fields = ["la__code", "la__name"]
+
+
+@admin.register(Commentary)
+class CommentaryAdmin(ReadOnlyAdmin):
+    list_display = ["la", "month", "section", "updated_by"]
+    list_select_related = ["la", "updated_by"]
+    list_filter = [LA_FILTER, "section", "month"]
+    search_fields = ["la__code", "section", "text"]
+
+
+@admin.register(CommentaryRevision)
+class CommentaryRevisionAdmin(ReadOnlyAdmin):
+    list_display = ["commentary", "edited_by", "edited_at"]
+    list_select_related = ["commentary__la", "edited_by"]
+    search_fields = ["commentary__la__code", "commentary__section", "text"]
+
+
+@admin.register(Publication)
+class PublicationAdmin(ReadOnlyAdmin):
+    list_display = ["la", "month", "snapshot_version", "published_by", "published_at"]
+    list_select_related = ["la", "published_by"]
+    list_filter = [LA_FILTER, "month"]
+    search_fields = ["la__code", "fingerprint"]
+
+
+@admin.register(RenderedPdf)
+class RenderedPdfAdmin(ReadOnlyAdmin):
+    list_display = ["snapshot", "kind", "pages", "size", "rendered_at", "render_seconds"]
+    list_select_related = ["snapshot__la"]
+    list_filter = ["kind"]
+    search_fields = ["snapshot__la__code", "path"]
