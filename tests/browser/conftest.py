@@ -295,8 +295,12 @@ def live_site(tmp_path_factory) -> Iterator[LiveSite]:
             _postgres_admin(database_url, f'DROP DATABASE IF EXISTS "{pg_name}"')
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """Chromium for the browser tests only: Playwright's sync API runs an event loop in
+    this thread while it is open, and Django refuses ORM calls under a running loop, so
+    the browser closes when the browser tests are done (package scope) rather than at
+    the end of the session, where it broke later database tests."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
