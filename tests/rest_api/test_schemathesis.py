@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -36,12 +38,26 @@ CHECKS = [
 pytestmark = pytest.mark.django_db
 
 
-def test_every_operation_answers_within_its_schema(cast, settings):
+@pytest.fixture
+def wsgi_app():
+    """The project's WSGI application, sharing the test's database connection: like Django's
+    test client, it must not close the connection (and with it the test's transaction) at
+    the end of each request."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def test_every_operation_answers_within_its_schema(cast, settings, wsgi_app):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
     token = api_token_issue(user=cast.users[ADMIN_ROLE]).key
     raw = SchemaGenerator().get_schema(request=None, public=True)
     schema = schemathesis.openapi.from_dict(raw)
-    app = get_wsgi_application()
+    app = wsgi_app
     known = {
         "code": "873",
         "month": "2024-03",

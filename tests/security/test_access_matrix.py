@@ -157,13 +157,20 @@ NON_STAFF = (ANONYMOUS, MANAGER, MANAGER_OTHER_TEAM, COMMITTEE, OUTSIDER)
 ALL_ACTIONS = {"view", "add", "change", "delete"}
 #: What even a superuser may do with records the admin never writes: access events are
 #: read-only; django-axes records are deleted to unlock a user, never added; ONS postcodes
-#: come from ``load_ons_postcodes``; reference-data history is read-only (``history_admin``).
+#: come from ``load_ons_postcodes``; reference-data history is read-only (``history_admin``);
+#: commentary, publications, stored PDFs and recompute locks belong to their services.
 SUPERUSER_ACTIONS = {
     "organisations.auditevent": {"view"},
     "axes.accessattempt": {"view", "delete"},
     "axes.accesslog": {"view", "delete"},
     "axes.accessfailurelog": {"view", "delete"},
     "placements.onspostcode": {"view", "change", "delete"},
+    # Written only through their pages and services (audited), never in the admin.
+    "scorecards.commentary": {"view"},
+    "scorecards.commentaryrevision": {"view"},
+    "scorecards.publication": {"view"},
+    "scorecards.renderedpdf": {"view"},
+    "scorecards.recomputelock": {"view"},
 }
 #: An admin's rights: the reference data of ``organisations.roles`` and nothing else.
 ADMIN_ACTIONS = {f"{app}.{model}": set(actions) for app, model, actions in ADMIN_REFERENCE_MODELS}
