@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from imports.models import FeedStatus
 from organisations.models import LocalAuthority, Membership
+from organisations.reference import authority_get
 from organisations.roles import ADMIN, COMMITTEE_LEAD, TEAM_MANAGER
 from scorecards.models import Benchmark, Snapshot, SnapshotCell
 
@@ -160,7 +161,7 @@ def _aware(day: dt.date) -> dt.datetime:
 @pytest.fixture
 def la(db) -> LocalAuthority:
     """Cambridgeshire (873, loaded by migration) with the hand-checked February and March."""
-    authority = LocalAuthority.objects.get(code="873")
+    authority = authority_get("873")
     snapshot_make(authority, FEBRUARY, FEBRUARY_CELLS)
     snapshot_make(authority, MARCH, MARCH_CELLS)
     FeedStatus.objects.create(
@@ -193,7 +194,7 @@ def la(db) -> LocalAuthority:
 
 @pytest.fixture
 def other_la(db) -> LocalAuthority:
-    authority = LocalAuthority.objects.get(code="874")
+    authority = authority_get("874")
     snapshot_make(authority, MARCH, {"cla_count": {"at_e": {"value": 351}}})
     return authority
 
