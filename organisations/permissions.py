@@ -32,6 +32,9 @@ PDF_DOWNLOAD = "pdf_download"  # the monthly scorecard PDF
 COMMENTARY = "commentary"  # write / edit section commentary for a month
 PUBLISH = "publish"  # publish (sign off) a month's scorecard
 CASE_LEVEL = "case_level"  # worklists, drill-down, child page and their exports
+#: The "whole LA" cell of the case-level row: every child of the authority whatever teams the
+#: membership names, and worklists as of an earlier day (team managers: own teams, today).
+CASE_LEVEL_WHOLE_AUTHORITY = "case_level_whole_authority"
 IMPORTS = "imports"  # upload extracts, import history, row errors, data quality
 REFERENCE_DATA = "reference_data"  # targets, tolerances, populations, benchmarks, teams
 RECOMPUTE = "recompute"  # trigger a recompute of the snapshots
@@ -45,6 +48,7 @@ CAPABILITY_ROLES: dict[str, frozenset[str]] = {
     COMMENTARY: frozenset({ADMIN, COMMITTEE_LEAD}),
     PUBLISH: frozenset({COMMITTEE_LEAD}),
     CASE_LEVEL: frozenset({TEAM_MANAGER, ADMIN}),
+    CASE_LEVEL_WHOLE_AUTHORITY: frozenset({ADMIN}),
     IMPORTS: frozenset({ADMIN}),
     REFERENCE_DATA: frozenset({ADMIN}),
     RECOMPUTE: frozenset({ADMIN}),

@@ -63,9 +63,16 @@ from django.http import Http404
 from django.utils import timezone
 
 from children.care_history import PLACEMENT_GROUP_LABELS, EpisodeIn, placement_group
-from children.models import CareLeaverObservation, Child, Episode, PeriodOfCare
+from children.models import (
+    CareLeaverObservation,
+    Child,
+    Episode,
+    MissingEpisode,
+    OC3Outcome,
+    PeriodOfCare,
+)
 from organisations.models import Allocation, AllocationRole, LocalAuthority, Membership, Team
-from organisations.roles import ADMIN, TEAM_MANAGER
+from organisations.permissions import CASE_LEVEL, CASE_LEVEL_WHOLE_AUTHORITY, user_can
 from organisations.selectors import (
     allocation_open_q,
     children_with_team_on,
@@ -80,7 +87,10 @@ from reviews.scheduling import (
 )
 from scorecards.engine import ChildTimeline, CLAEntry, LAData, MonthContext, la_data_load
 from scorecards.indicators import indicator_get
-from scorecards.indicators.care_leavers import pathway_plan_due_at
+from scorecards.indicators.care_leavers import NO as CL_NO
+from scorecards.indicators.care_leavers import UNKNOWN as CL_UNKNOWN
+from scorecards.indicators.care_leavers import YES as CL_YES
+from scorecards.indicators.care_leavers import dfe_cohort_members, pathway_plan_due_at
 from scorecards.indicators.education import pep_due_at
 from scorecards.indicators.health import (
     HEALTH_ASSESSMENT_KINDS,
@@ -90,7 +100,8 @@ from scorecards.indicators.health import (
     in_care_12_months,
 )
 from scorecards.indicators.homes import long_term_stability_status, placements_in_window
-from scorecards.indicators.missing import return_interview_done
+from scorecards.indicators.missing import incident_counted, return_interview_done
+from scorecards.indicators.registry import LOWER, UNIT_COUNT
 from scorecards.indicators.service_standards import (
     SEEN_WINDOW_DAYS,
     reviews_counted,
@@ -289,14 +300,6 @@ def _days(as_of: date, due: date | None) -> int | None:
 # --- scope -----------------------------------------------------------------------------------
 
 
-def _groups(user: Any) -> set[str]:
-    cached = getattr(user, "_worklist_groups", None)
-    if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
-        user._worklist_groups = cached
-    return cached
-
-
 def _membership(user: Any, la: LocalAuthority) -> Membership | None:
     """The user's membership of ``la`` with its teams, read once per request (kept on the
     user object, which lives as long as the request)."""
@@ -318,7 +321,8 @@ def la_get_for_case_reader(*, user: Any, code: str) -> LocalAuthority:
         return la
     if _membership(user, la) is None:
         raise Http404("No such authority.")
-    if not user.is_active or not _groups(user) & {ADMIN, TEAM_MANAGER}:
+    # Membership checked above (and kept for the team choices), so the role alone decides.
+    if not user_can(user=user, capability=CASE_LEVEL):
         raise PermissionDenied("Case-level lists are for team managers and admins.")
     return la
 
@@ -328,7 +332,7 @@ def worklist_authorities_for_user(*, user: Any) -> list[LocalAuthority]:
     if user.is_superuser:
         las = LocalAuthority.objects.filter(children__isnull=False).distinct().order_by("code")
         return list(las)
-    if not _groups(user) & {ADMIN, TEAM_MANAGER}:
+    if not user_can(user=user, capability=CASE_LEVEL):
         return []
     return [m.la for m in Membership.objects.filter(user=user).select_related("la").order_by("la")]
 
@@ -354,7 +358,7 @@ def worklist_team_choices(*, user: Any, la: LocalAuthority) -> list[TeamChoice]:
     """
     membership = _membership(user, la) if not user.is_superuser else None
     own = [t for t in membership.teams.all()] if membership is not None else []
-    whole = user.is_superuser or ADMIN in _groups(user) or not own
+    whole = user_can(user=user, capability=CASE_LEVEL_WHOLE_AUTHORITY) or not own
     choices: list[TeamChoice] = []
     if whole:
         choices.append(TeamChoice(ALL_TEAMS, f"All teams of {la.name}", ()))
@@ -828,17 +832,14 @@ def as_of_allowed(*, user: Any, la: LocalAuthority, requested: date | None) -> d
     today = timezone.localdate()
     if requested is None or requested >= today:
         return today
-    if user.is_superuser or ADMIN in _groups(user):
+    if user_can(user=user, capability=CASE_LEVEL_WHOLE_AUTHORITY):
         return requested
     return today
 
 
 def user_is_admin(*, user: Any) -> bool:
-    return bool(user.is_superuser or ADMIN in _groups(user))
-
-
-def user_is_team_manager(*, user: Any) -> bool:
-    return TEAM_MANAGER in _groups(user) and not user.is_superuser and ADMIN not in _groups(user)
+    """Readers of the whole authority's case data (admins, superusers): the as-of picker."""
+    return user_can(user=user, capability=CASE_LEVEL_WHOLE_AUTHORITY)
 
 
 # --- drill-down behind a scorecard figure ------------------------------------------------------
@@ -962,30 +963,224 @@ def _drill_seen_6_weeks(ctx: MonthContext, period: str) -> list[_RawItem]:
     ]
 
 
+_IN_TOUCH_LABELS = {
+    "YES": "In touch",
+    "RHOM": "Returned home",
+    "NREQ": "No longer requires services",
+    "DIED": "Died",
+    "NO": "Not in touch",
+    "REFU": "Refused contact",
+    "": "Nothing recorded",
+}
+
+
+def _rhi_status(incident: Any, as_of: date) -> str:
+    """The return interview of an ended incident, in words (the worklist's wording)."""
+    if return_interview_done(incident, as_of):
+        return f"Interview held {incident.rhi_completed:%-d %b %Y}"
+    return {
+        "Y": "Accepted, not held by the month end",
+        "YES": "Accepted, not held by the month end",
+        "N": "Declined",
+        "NO": "Declined",
+        "NA": "Not offered",
+    }.get(incident.rhi_accepted.strip().upper(), "Not recorded")
+
+
+def _drill_missing_incidents(ctx: MonthContext, period: str) -> list[_RawItem]:
+    """missing_incidents: each counted incident that started in the period."""
+    first, e = ctx.window(period)
+    return [
+        (
+            child.pk,
+            incident.start,
+            incident.end if incident.end and incident.end <= e else None,
+            True,
+            "" if incident.end and incident.end <= e else "Still missing at the month end",
+        )
+        for child in ctx.data.children
+        for incident in child.missing
+        if first <= incident.start <= e and incident_counted(child, incident)
+    ]
+
+
+def _drill_missing_children(ctx: MonthContext, period: str) -> list[_RawItem]:
+    """missing_children: each child with a counted incident starting in the period."""
+    starts: dict[int, list[date]] = defaultdict(list)
+    for pk, start, *_ in _drill_missing_incidents(ctx, period):
+        starts[pk].append(start)
+    return [
+        (pk, min(days), None, True, f"{len(days)} incident{'s' if len(days) != 1 else ''}")
+        for pk, days in starts.items()
+    ]
+
+
+def _drill_return_interviews(ctx: MonthContext, period: str) -> list[_RawItem]:
+    """return_interviews: counted incidents ended in the period; done when held by E."""
+    first, e = ctx.window(period)
+    out: list[_RawItem] = []
+    for child in ctx.data.children:
+        for incident in child.missing:
+            if incident.end is None or not first <= incident.end <= e:
+                continue
+            if not incident_counted(child, incident):
+                continue
+            done = return_interview_done(incident, ctx.as_of)
+            held = incident.rhi_completed if done else None
+            out.append((child.pk, incident.end, held, done, _rhi_status(incident, ctx.as_of)))
+    return out
+
+
+def _drill_cohort(test: Any, describe: Any) -> Any:
+    """A 19–21 care-leaver figure: each birthday of the DfE cohort, in the numerator when
+    ``test(status)``; the note says what was recorded around the birthday."""
+
+    def read(ctx: MonthContext, period: str) -> list[_RawItem]:
+        return [
+            (child.pk, bday, None, test(status), describe(status))
+            for child, bday, status in dfe_cohort_members(ctx)
+        ]
+
+    return read
+
+
+_SUITABLE = {CL_YES: "Suitable", CL_NO: "Unsuitable", CL_UNKNOWN: "Not known"}
+_ACTIVITY = {CL_YES: "In education, employment or training", CL_NO: "NEET",
+             CL_UNKNOWN: "Not known"}  # fmt: skip
+
+
+def _relevant_missing(*, la: LocalAuthority, first: date, last: date) -> set[int]:
+    """Children with a missing row overlapping the period (incidents, returns)."""
+    rows = MissingEpisode.objects.filter(la=la, start_date__lte=last).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=first)
+    )
+    return set(rows.values_list("child_id", flat=True))
+
+
+def _relevant_care_leavers(*, la: LocalAuthority, first: date, last: date) -> set[int]:
+    """Young people with a care-leaver observation by the month end, or an OC3 row."""
+    observed = CareLeaverObservation.objects.filter(la=la, as_at__lte=last)
+    oc3 = OC3Outcome.objects.filter(la=la)
+    return set(observed.values_list("child_id", flat=True)) | set(
+        oc3.values_list("child_id", flat=True)
+    )
+
+
 @dataclass(frozen=True)
 class DrillSpec:
-    """How to list one indicator's items, and what its two date columns mean."""
+    """How to list one indicator's items, and what its columns and labels say.
+
+    ``relevant`` adds children beyond those with an episode overlapping the period (care
+    leavers, incidents that started while in care and ended later); ``yes`` / ``no`` name
+    an item in / out of the numerator.
+    """
 
     read: Any
     item: str  # what one item is, e.g. "due visit"
+    items: str  # the plural, e.g. "due visits"
     on_label: str
     done_label: str
+    yes: str = "Met"
+    no: str = "Not met"
+    relevant: Any = None
 
 
 DRILLDOWNS: dict[str, DrillSpec] = {
-    "visits_on_time": DrillSpec(_drill_visits, "due visit", "Due date", "Seen on"),
-    "reviews_on_time": DrillSpec(_drill_reviews, "review", "Due date", "Held on"),
-    "iha_on_time": DrillSpec(_drill_iha, "initial health assessment", "Due by", ""),
-    "health_assessment_on_time": DrillSpec(
-        _drill_annual(0), "child", "In time until", "Latest assessment"
+    "visits_on_time": DrillSpec(_drill_visits, "due visit", "due visits", "Due date", "Seen on"),
+    "reviews_on_time": DrillSpec(_drill_reviews, "review", "reviews", "Due date", "Held on"),
+    "iha_on_time": DrillSpec(
+        _drill_iha, "initial health assessment", "initial health assessments", "Due by", ""
     ),
-    "dental_on_time": DrillSpec(_drill_annual(1), "child", "In time until", "Latest check"),
-    "pep_in_place": DrillSpec(_drill_pep, "child", "In time until", "Latest complete PEP"),
-    "placements_3plus_12m": DrillSpec(_drill_three_plus, "child", "", ""),
-    "placements_3plus_ytd": DrillSpec(_drill_three_plus, "child", "", ""),
-    "long_term_stability": DrillSpec(_drill_stability, "child", "", "In this home since"),
-    "pathway_plan": DrillSpec(_drill_pathway_plan, "care leaver", "In time until", "Last review"),
-    "visits_seen_6_weeks": DrillSpec(_drill_seen_6_weeks, "child", "", "Last seen"),
+    "health_assessment_on_time": DrillSpec(
+        _drill_annual(0), "child", "children", "In time until", "Latest assessment"
+    ),
+    "dental_on_time": DrillSpec(
+        _drill_annual(1), "child", "children", "In time until", "Latest check"
+    ),
+    "pep_in_place": DrillSpec(
+        _drill_pep, "child", "children", "In time until", "Latest complete PEP"
+    ),
+    "placements_3plus_12m": DrillSpec(
+        _drill_three_plus, "child", "children", "", "", yes="3 or more", no="Fewer than 3"
+    ),
+    "placements_3plus_ytd": DrillSpec(
+        _drill_three_plus, "child", "children", "", "", yes="3 or more", no="Fewer than 3"
+    ),
+    "long_term_stability": DrillSpec(
+        _drill_stability, "child", "children", "", "In this home since"
+    ),
+    "pathway_plan": DrillSpec(
+        _drill_pathway_plan,
+        "care leaver",
+        "care leavers",
+        "In time until",
+        "Last review",
+        relevant=_relevant_care_leavers,
+    ),
+    "visits_seen_6_weeks": DrillSpec(
+        _drill_seen_6_weeks, "child", "children", "", "Last seen", yes="Seen", no="Not seen"
+    ),
+    "missing_incidents": DrillSpec(
+        _drill_missing_incidents,
+        "missing incident",
+        "missing incidents",
+        "Went missing",
+        "Came back",
+        yes="Counted",
+        relevant=_relevant_missing,
+    ),
+    "missing_children": DrillSpec(
+        _drill_missing_children,
+        "child",
+        "children",
+        "First went missing",
+        "",
+        yes="Counted",
+        relevant=_relevant_missing,
+    ),
+    "return_interviews": DrillSpec(
+        _drill_return_interviews,
+        "missing incident",
+        "missing incidents",
+        "Came back",
+        "Interview held",
+        yes="Interview held",
+        no="No interview held",
+        relevant=_relevant_missing,
+    ),
+    "cl_19_21_in_touch": DrillSpec(
+        _drill_cohort(
+            lambda s: s.in_touch == "YES",
+            lambda s: _IN_TOUCH_LABELS.get(s.in_touch, s.in_touch.title()),
+        ),
+        "care leaver",
+        "care leavers",
+        "Birthday",
+        "",
+        yes="In touch",
+        no="Not counted in touch",
+        relevant=_relevant_care_leavers,
+    ),
+    "cl_19_21_unsuitable_accommodation": DrillSpec(
+        _drill_cohort(lambda s: s.accommodation != CL_YES, lambda s: _SUITABLE[s.accommodation]),
+        "care leaver",
+        "care leavers",
+        "Birthday",
+        "",
+        yes="Unsuitable or not known",
+        no="Suitable",
+        relevant=_relevant_care_leavers,
+    ),
+    "cl_19_21_neet": DrillSpec(
+        _drill_cohort(lambda s: s.activity != CL_YES, lambda s: _ACTIVITY[s.activity]),
+        "care leaver",
+        "care leavers",
+        "Birthday",
+        "",
+        yes="NEET or not known",
+        no="In education, employment or training",
+        relevant=_relevant_care_leavers,
+    ),
 }
 
 
@@ -1032,6 +1227,37 @@ class Drilldown:
     def children(self) -> int:
         return len({it.child_pk for it in self.items})
 
+    @property
+    def is_count(self) -> bool:
+        """A count figure (missing children, incidents): every item is the figure."""
+        return self.indicator.unit == UNIT_COUNT
+
+    @property
+    def numerator_needs_attention(self) -> bool:
+        """True when the numerator counts what went wrong (NEET, unsuitable: lower is better)."""
+        return self.indicator.polarity == LOWER
+
+    @property
+    def differs_from_snapshot(self) -> bool:
+        """A whole-authority list whose counts differ from the stored figure (records
+        dated in the period changed since the recompute): the page says so."""
+        cell = self.snapshot_cell
+        if not self.whole_authority or not cell:
+            return False
+        if self.is_count:
+            return cell.get("value") != self.denominator
+        return (cell.get("numerator"), cell.get("denominator")) != (
+            self.numerator,
+            self.denominator,
+        )
+
+    def items_attention_first(self) -> list[DrillItem]:
+        """What needs looking at first: the items not met, or the numerator's when lower is
+        better (NEET), then the rest."""
+        if self.numerator_needs_attention:
+            return self.numerator_items + self.other_items
+        return self.other_items + self.numerator_items
+
 
 def drilldown_get(
     *,
@@ -1064,12 +1290,9 @@ def drilldown_get(
         Q(dec__isnull=True) | Q(dec__gte=first)
     )
     wanted = set(relevant.values_list("child_id", flat=True))
-    if indicator_id == "pathway_plan":
-        wanted |= set(
-            CareLeaverObservation.objects.filter(la=la, as_at__lte=dates.as_of).values_list(
-                "child_id", flat=True
-            )
-        )
+    spec = DRILLDOWNS[indicator_id]
+    if spec.relevant is not None:
+        wanted |= spec.relevant(la=la, first=first, last=dates.as_of)
     if not whole:
         wanted = set(
             children_in_scope(user=user, la=la)
@@ -1077,7 +1300,6 @@ def drilldown_get(
             .values_list("pk", flat=True)
         )
     data = la_data_load(la=la, child_ids=wanted)
-    spec = DRILLDOWNS[indicator_id]
     raw = spec.read(MonthContext(data, dates), period)
     names = {
         pk: (child_display_name(forename=f, surname=s, child_id=cid), cid)
@@ -1118,8 +1340,9 @@ def user_sees_whole_authority(*, user: Any, la: LocalAuthority) -> bool:
     membership = _membership(user, la)
     if membership is None:
         return False
-    groups = _groups(user)
-    return ADMIN in groups or (TEAM_MANAGER in groups and not membership.teams.all())
+    if user_can(user=user, capability=CASE_LEVEL_WHOLE_AUTHORITY):
+        return True
+    return user_can(user=user, capability=CASE_LEVEL) and not membership.teams.all()
 
 
 # --- a child's timeline -----------------------------------------------------------------------

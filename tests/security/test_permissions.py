@@ -14,6 +14,7 @@ from organisations.permissions import (
     AUDIT_LOG,
     CAPABILITIES,
     CASE_LEVEL,
+    CASE_LEVEL_WHOLE_AUTHORITY,
     COMMENTARY,
     IMPORTS,
     MANAGE_USERS,
@@ -43,6 +44,7 @@ MATRIX = [
     (COMMENTARY, False, True, True, True),
     (PUBLISH, False, False, True, True),
     (CASE_LEVEL, True, True, False, True),
+    (CASE_LEVEL_WHOLE_AUTHORITY, False, True, False, True),  # "own teams" / "whole LA"
     (IMPORTS, False, True, False, True),
     (REFERENCE_DATA, False, True, False, True),
     (RECOMPUTE, False, True, False, True),
