@@ -251,9 +251,10 @@ def drilldown(
     result = drilldown_get(
         user=request.user, la=la, indicator_id=indicator, month=first, period=period
     )
-    # Not met first (what needs looking at), then met; pages of DRILL_PAGE_ROWS items.
-    ordered = result.other_items + result.numerator_items
-    page = Paginator(ordered, DRILL_PAGE_ROWS).get_page(request.GET.get("page"))
+    # What needs looking at first (not met; NEET …), then the rest; DRILL_PAGE_ROWS a page.
+    page = Paginator(result.items_attention_first(), DRILL_PAGE_ROWS).get_page(
+        request.GET.get("page")
+    )
     audit_record(
         user=request.user,
         la=la,

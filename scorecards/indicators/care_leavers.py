@@ -192,20 +192,30 @@ def leavers_known(data: LAData) -> list[ChildTimeline]:
     return [c for c in data.children if c.dob is not None and (c.care_leaver or c.oc3)]
 
 
-def birthday_statuses(
+def birthday_cohort(
     ctx: MonthContext, period: str, ages: tuple[int, ...], eligibilities: frozenset[str]
-) -> list[BirthdayStatus]:
-    """Statuses of the young people whose birthday of one of ``ages`` falls in the period."""
+) -> list[tuple[ChildTimeline, date, BirthdayStatus]]:
+    """(young person, birthday, status) for each birthday of one of ``ages`` in the period.
+
+    The cohort figures count these; the drill-down lists them by name.
+    """
     first, e = ctx.window(period)
-    out: list[BirthdayStatus] = []
+    out: list[tuple[ChildTimeline, date, BirthdayStatus]] = []
     for child in ctx.data.memo("leavers_known", leavers_known):
         for age in ages:
             bday = birthday(child.dob, age)
             if first <= bday <= e:
                 status = status_around(child, bday, e)
                 if status.eligibility in eligibilities:
-                    out.append(status)
+                    out.append((child, bday, status))
     return out
+
+
+def birthday_statuses(
+    ctx: MonthContext, period: str, ages: tuple[int, ...], eligibilities: frozenset[str]
+) -> list[BirthdayStatus]:
+    """Statuses of the young people whose birthday of one of ``ages`` falls in the period."""
+    return [status for _, _, status in birthday_cohort(ctx, period, ages, eligibilities)]
 
 
 def pathway_plan_due_at(child: ChildTimeline, e: date) -> RecurringDue | None:
@@ -233,11 +243,16 @@ def _pathway_plan(ctx: MonthContext) -> Cells:
     return {PERIOD_AT_E: fraction_cell(n, d)}
 
 
-def _dfe_cohort(ctx: MonthContext) -> list[BirthdayStatus]:
+def dfe_cohort_members(ctx: MonthContext) -> list[tuple[ChildTimeline, date, BirthdayStatus]]:
+    """The DfE 19–21 cohort of the year to date: former relevant, birthday 19, 20 or 21."""
     return ctx.memo(
-        "cl_19_21",
-        lambda c: birthday_statuses(c, PERIOD_YTD, DFE_COHORT_AGES, frozenset({FORMER_RELEVANT})),
+        "cl_19_21_members",
+        lambda c: birthday_cohort(c, PERIOD_YTD, DFE_COHORT_AGES, frozenset({FORMER_RELEVANT})),
     )
+
+
+def _dfe_cohort(ctx: MonthContext) -> list[BirthdayStatus]:
+    return [status for _, _, status in dfe_cohort_members(ctx)]
 
 
 def _neet(ctx: MonthContext) -> Cells:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from scorecards.cells import count_cell, fraction_cell
-from scorecards.engine import DatedIndex, LAData, MissingIn, MonthContext
+from scorecards.engine import ChildTimeline, DatedIndex, LAData, MissingIn, MonthContext
 from scorecards.indicators.registry import (
     HIGHER,
     LOWER,
@@ -39,17 +39,22 @@ SECTION = section_register(
 )
 
 
-def missing_incidents_index(data: LAData) -> DatedIndex[int]:
-    """Missing (M) incidents of children looked after on the incident's start date.
+def incident_counted(child: ChildTimeline, incident: MissingIn) -> bool:
+    """A missing (M) incident of a child looked after on the day it started.
 
     Reading: "of looked-after children" is judged on the day the incident started (the
     child had a period of care open that day, short breaks excluded); incidents starting
-    on the day care ended are not counted.
+    on the day care ended are not counted. The drill-down lists read the same rule.
     """
+    return incident.kind.upper() == "M" and child.history.looked_after_on(incident.start)
+
+
+def missing_incidents_index(data: LAData) -> DatedIndex[int]:
+    """Missing (M) incidents of children looked after on the incident's start date."""
     pairs = []
     for child in data.children:
         for incident in child.missing:
-            if incident.kind.upper() == "M" and child.history.looked_after_on(incident.start):
+            if incident_counted(child, incident):
                 pairs.append((incident.start, child.pk))
     return DatedIndex(pairs)
 
@@ -75,11 +80,7 @@ def missing_endings_index(data: LAData) -> DatedIndex[MissingIn]:
     pairs = []
     for child in data.children:
         for incident in child.missing:
-            if (
-                incident.kind.upper() == "M"
-                and incident.end is not None
-                and child.history.looked_after_on(incident.start)
-            ):
+            if incident.end is not None and incident_counted(child, incident):
                 pairs.append((incident.end, incident))
     return DatedIndex(pairs)
 
