@@ -215,6 +215,16 @@ class Figure:
     suppress: bool = False
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def items_behind(self) -> int | None:
+        """How many items the figure counts: a percentage's denominator, a count itself
+        (the drill-down link says "List the 637 …")."""
+        if self.kind == "pct":
+            return self.denominator
+        if self.kind == "count" and self.value is not None:
+            return int(self.value)
+        return None
+
 
 @dataclass
 class FiguresBlock:
@@ -669,6 +679,21 @@ def quarter_chart(
     )
 
 
+def year_and_quarter_blocks(
+    data: MonthData, key: str, heading: str, indicator_id: str, *, chart_title: str
+) -> tuple[FiguresBlock, ChartBlock]:
+    """A quarterly indicator's year-to-date and quarter figures beside its chart by quarter.
+
+    The seeds print these quarterly measures (adoptions, initial health assessments) the
+    same way; the chart's key is ``<key>_by_quarter``, which the section templates name.
+    """
+    figures = figures_block(
+        data, key, heading, [(indicator_id, PERIOD_YTD), (indicator_id, PERIOD_QUARTER)]
+    )
+    chart = quarter_chart(data, f"{key}_by_quarter", "", indicator_id, title=chart_title)
+    return figures, chart
+
+
 def _target_label(row: IndicatorRow, kind: str) -> str:
     assert row.target is not None
     words = {"higher": "or above", "lower": "or below"}.get(row.indicator.polarity or "", "")
@@ -1087,18 +1112,12 @@ def _missing(data: MonthData) -> dict[str, Block]:
 
 
 def _adoption(data: MonthData) -> dict[str, Block]:
-    adopted = figures_block(
+    adopted, by_quarter = year_and_quarter_blocks(
         data,
         "adopted",
         "% of children leaving care who are adopted",
-        [("adopted_pct", PERIOD_YTD), ("adopted_pct", PERIOD_QUARTER)],
-    )
-    by_quarter = quarter_chart(
-        data,
-        "adopted_by_quarter",
-        "",
         "adopted_pct",
-        title="% of children leaving care who are adopted, by quarter",
+        chart_title="% of children leaving care who are adopted, by quarter",
     )
     timeliness = figures_block(
         data,
@@ -1136,18 +1155,12 @@ def _adoption(data: MonthData) -> dict[str, Block]:
 
 
 def _health(data: MonthData) -> dict[str, Block]:
-    iha = figures_block(
+    iha, iha_chart = year_and_quarter_blocks(
         data,
         "iha",
         "Initial health assessments on time",
-        [("iha_on_time", PERIOD_YTD), ("iha_on_time", PERIOD_QUARTER)],
-    )
-    iha_chart = quarter_chart(
-        data,
-        "iha_by_quarter",
-        "",
         "iha_on_time",
-        title="% of initial health assessments within 20 working days, by quarter",
+        chart_title="% of initial health assessments within 20 working days, by quarter",
     )
     annual = figures_block(
         data,
@@ -1282,6 +1295,17 @@ def scorecard_sections(data: MonthData) -> list[SectionView]:
 # --- dashboard (seed 003) ----------------------------------------------------------------
 
 
+def _items_behind(unit: str, cell: dict[str, Any] | None) -> int | None:
+    """The month's count of items behind a figure: a percentage's denominator, or the count."""
+    if cell is None:
+        return None
+    if unit == UNIT_PERCENT:
+        return cell.get("denominator")
+    if unit == UNIT_COUNT:
+        return cell.get("value")
+    return None
+
+
 def _trend_row(label: str, values: list[Any], kind: str) -> dict[str, Any]:
     """A trend-table row with its average of the months with data, to one decimal (seed 003).
 
@@ -1412,7 +1436,10 @@ def dashboard_section(data: MonthData, key: str) -> SectionView:
         kind = KIND_BY_UNIT[indicator.unit]
         for period in periods:
             label = _figure_title(indicator.id, period)
-            scalar_rows.append(_trend_row(label, data.values(indicator.id, period), kind))
+            row = _trend_row(label, data.values(indicator.id, period), kind)
+            row.update(indicator_id=indicator.id, period=period)
+            row["items_behind"] = _items_behind(indicator.unit, data.row(indicator.id, period).data)
+            scalar_rows.append(row)
     if scalar_rows:
         fy = financial_year_of(data.month)
         table = TrendBlock(

@@ -374,6 +374,49 @@ def _value_rows(points: Sequence[Point], kind: str, suppress: bool) -> list[tupl
     return [(p.label, format_figure(p.raw, kind, suppress_small=suppress)) for p in points]
 
 
+def _single_series_figure(
+    *,
+    chart_kind: str,
+    default_title: str,
+    chart_id: str,
+    width: int,
+    height: int,
+    body: Sequence[str],
+    description: str,
+    points: Sequence[Point],
+    kind: str,
+    target: Any,
+    suppress: bool,
+    title: str,
+    label_header: str,
+    value_header: str,
+    alt: str,
+    caption: bool,
+) -> SafeString:
+    """Wrap a one-series chart's drawing in its figure, with its data table (and target row).
+
+    Bar and line charts share this ending, so their SVG root and data table cannot drift.
+    """
+    svg = (
+        _svg_open(chart_id, width, height, f"cps-chart__svg--{chart_kind}")
+        + _title_desc(chart_id, title or default_title, description)
+        + "".join(body)
+        + "</svg>"
+    )
+    rows = _value_rows(points, kind, suppress)
+    if target is not None:
+        rows.append(("Target", format_figure(target, kind)))
+    table = _table(
+        caption=title or "Chart data",
+        header=(label_header, value_header),
+        rows=rows,
+        hidden=alt == "hidden",
+    )
+    return _figure(
+        kind_class=chart_kind, svg=svg, title=title, table=table, alt=alt, caption=caption
+    )
+
+
 def render_bar_chart(
     series: Any,
     *,
@@ -446,22 +489,24 @@ def render_bar_chart(
     description = desc or _describe_points(points, kind, suppress)
     if target_text and not desc:
         description += f" {target_text}."
-    svg = (
-        _svg_open(chart_id, width, height, "cps-chart__svg--bar")
-        + _title_desc(chart_id, title or "Bar chart", description)
-        + "".join(body)
-        + "</svg>"
+    return _single_series_figure(
+        chart_kind="bar",
+        default_title="Bar chart",
+        chart_id=chart_id,
+        width=width,
+        height=height,
+        body=body,
+        description=description,
+        points=points,
+        kind=kind,
+        target=target if target_number is not None else None,
+        suppress=suppress,
+        title=title,
+        label_header=label_header,
+        value_header=value_header,
+        alt=alt,
+        caption=caption,
     )
-    rows = _value_rows(points, kind, suppress)
-    if target_number is not None:
-        rows.append(("Target", format_figure(target, kind)))
-    table = _table(
-        caption=title or "Chart data",
-        header=(label_header, value_header),
-        rows=rows,
-        hidden=alt == "hidden",
-    )
-    return _figure(kind_class="bar", svg=svg, title=title, table=table, alt=alt, caption=caption)
 
 
 def render_hbar_chart(
@@ -794,22 +839,24 @@ def render_line_chart(
         description += "".join(
             f" {extra}" for extra in (target_text and f"{target_text}.", scale_note) if extra
         )
-    svg = (
-        _svg_open(chart_id, width, height, "cps-chart__svg--line")
-        + _title_desc(chart_id, title or "Line chart", description)
-        + "".join(body)
-        + "</svg>"
+    return _single_series_figure(
+        chart_kind="line",
+        default_title="Line chart",
+        chart_id=chart_id,
+        width=width,
+        height=height,
+        body=body,
+        description=description,
+        points=points,
+        kind=kind,
+        target=target if target_number is not None else None,
+        suppress=suppress,
+        title=title,
+        label_header=label_header,
+        value_header=value_header,
+        alt=alt,
+        caption=caption,
     )
-    rows = _value_rows(points, kind, suppress)
-    if target_number is not None:
-        rows.append(("Target", format_figure(target, kind)))
-    table = _table(
-        caption=title or "Chart data",
-        header=(label_header, value_header),
-        rows=rows,
-        hidden=alt == "hidden",
-    )
-    return _figure(kind_class="line", svg=svg, title=title, table=table, alt=alt, caption=caption)
 
 
 def render_sparkline(
