@@ -30,11 +30,12 @@ from children.models import (
     UASCRecord,
 )
 from children.resources import SchoolResource
+from organisations.admin_scoping import AuthorityScopedAdmin, NationalReferenceAdmin
 
 LA_FILTER = ("la", admin.RelatedOnlyFieldListFilter)
 
 
-class ChildRecordAdmin(admin.ModelAdmin):
+class ChildRecordAdmin(AuthorityScopedAdmin):
     """Shared options for records that belong to one child of one authority."""
 
     list_select_related = ["la", "child"]
@@ -43,7 +44,7 @@ class ChildRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Child)
-class ChildAdmin(admin.ModelAdmin):
+class ChildAdmin(AuthorityScopedAdmin):
     list_display = ["child_id", "la", "sex", "dob", "ethnicity", "disability", "header_year"]
     list_select_related = ["la"]
     list_filter = [LA_FILTER, "sex", "disability", "ethnicity", "header_year"]
@@ -51,7 +52,8 @@ class ChildAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChildHeader)
-class ChildHeaderAdmin(admin.ModelAdmin):
+class ChildHeaderAdmin(AuthorityScopedAdmin):
+    la_path = "child__la"
     list_display = ["child", "year", "sex", "dob", "ethnicity"]
     list_select_related = ["child__la"]
     list_filter = [("child__la", admin.RelatedOnlyFieldListFilter), "year", "sex"]
@@ -129,7 +131,7 @@ class MissingEpisodeAdmin(ChildRecordAdmin):
 
 
 @admin.register(School)
-class SchoolAdmin(ImportExportModelAdmin):
+class SchoolAdmin(NationalReferenceAdmin, ImportExportModelAdmin):
     resource_classes = [SchoolResource]
     list_display = ["urn", "name", "la_code", "ofsted_rating", "inspection_date"]
     list_filter = ["ofsted_rating", "la_code"]

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import admin
 
 from health.models import HealthAssessment, ImmunisationStatus
+from organisations.admin_scoping import AuthorityScopedAdmin
 
 LA_FILTER = ("la", admin.RelatedOnlyFieldListFilter)
 
 
 @admin.register(HealthAssessment)
-class HealthAssessmentAdmin(admin.ModelAdmin):
+class HealthAssessmentAdmin(AuthorityScopedAdmin):
     list_display = ["child", "kind", "check_date", "status", "recorded_type", "la"]
     list_select_related = ["la", "child"]
     list_filter = [LA_FILTER, "kind", "status", "check_date"]
@@ -20,7 +21,7 @@ class HealthAssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImmunisationStatus)
-class ImmunisationStatusAdmin(admin.ModelAdmin):
+class ImmunisationStatusAdmin(AuthorityScopedAdmin):
     list_display = ["child", "up_to_date", "status_date", "la"]
     list_select_related = ["la", "child"]
     list_filter = [LA_FILTER, "up_to_date"]

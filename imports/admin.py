@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from imports.models import CodeMap, FeedStatus, ImportBatch, ImportFile, ImportIssue
+from organisations.admin_scoping import AuthorityScopedAdmin
 
 LA_FILTER = ("la", admin.RelatedOnlyFieldListFilter)
 
@@ -22,7 +23,7 @@ class ImportFileInline(admin.TabularInline):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(AuthorityScopedAdmin):
     list_display = [
         "id",
         "la",
@@ -46,7 +47,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportFile)
-class ImportFileAdmin(admin.ModelAdmin):
+class ImportFileAdmin(AuthorityScopedAdmin):
+    la_path = "batch__la"
     list_display = ["name", "batch", "size", "sha256"]
     list_select_related = ["batch__la"]
     list_filter = [("batch__la", admin.RelatedOnlyFieldListFilter)]
@@ -55,7 +57,8 @@ class ImportFileAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportIssue)
-class ImportIssueAdmin(admin.ModelAdmin):
+class ImportIssueAdmin(AuthorityScopedAdmin):
+    la_path = "batch__la"
     list_display = [
         "batch",
         "severity",
@@ -74,7 +77,7 @@ class ImportIssueAdmin(admin.ModelAdmin):
 
 
 @admin.register(CodeMap)
-class CodeMapAdmin(admin.ModelAdmin):
+class CodeMapAdmin(AuthorityScopedAdmin):
     list_display = ["la", "table", "field", "local_value", "ssd_value"]
     list_select_related = ["la"]
     list_filter = [LA_FILTER, "table", "field"]
@@ -82,7 +85,7 @@ class CodeMapAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeedStatus)
-class FeedStatusAdmin(admin.ModelAdmin):
+class FeedStatusAdmin(AuthorityScopedAdmin):
     list_display = ["la", "feed", "as_at", "imported_at", "batch"]
     list_select_related = ["la", "batch"]
     list_filter = [LA_FILTER, "feed"]

@@ -1,7 +1,8 @@
 """Admin for authorities, teams, staff, allocations, user scope and the audit log.
 
 Reference data (authorities, populations, teams, workers) imports and exports through
-django-import-export on natural keys; the audit log is read-only.
+django-import-export on natural keys; the audit log is read-only. Every list is scoped by
+authority (``organisations.admin_scoping``): an admin reaches only their authorities' rows.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
+from organisations.admin_scoping import AuthorityScopedAdmin, NationalReferenceAdmin
 from organisations.models import (
     Allocation,
     AuditEvent,
@@ -33,7 +35,12 @@ LA_FILTER = ("la", admin.RelatedOnlyFieldListFilter)
 
 
 @admin.register(LocalAuthority)
-class LocalAuthorityAdmin(ImportExportModelAdmin):
+class LocalAuthorityAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
+    """An admin sees their own authorities and sets their visit standard and small-number
+    suppression; codes, names and regions are the DfE's list (superusers only)."""
+
+    la_path = ""
+    superuser_fields = ("code", "ons_code", "name", "region", "is_current")
     resource_classes = [LocalAuthorityResource]
     list_display = [
         "code",
@@ -50,7 +57,7 @@ class LocalAuthorityAdmin(ImportExportModelAdmin):
 
 
 @admin.register(LowerTierAuthority)
-class LowerTierAuthorityAdmin(admin.ModelAdmin):
+class LowerTierAuthorityAdmin(NationalReferenceAdmin):
     list_display = ["ons_code", "name", "upper_tier"]
     list_select_related = ["upper_tier"]
     list_filter = [("upper_tier", admin.RelatedOnlyFieldListFilter)]
@@ -59,7 +66,7 @@ class LowerTierAuthorityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Population)
-class PopulationAdmin(ImportExportModelAdmin):
+class PopulationAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
     resource_classes = [PopulationResource]
     list_display = ["la", "year", "population_0_17", "source"]
     list_select_related = ["la"]
@@ -68,7 +75,7 @@ class PopulationAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(ImportExportModelAdmin):
+class TeamAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
     resource_classes = [TeamResource]
     list_display = ["name", "team_id", "la", "parent"]
     list_select_related = ["la", "parent"]
@@ -78,7 +85,7 @@ class TeamAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Worker)
-class WorkerAdmin(ImportExportModelAdmin):
+class WorkerAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
     resource_classes = [WorkerResource]
     list_display = [
         "professional_id",
@@ -97,7 +104,7 @@ class WorkerAdmin(ImportExportModelAdmin):
 
 
 @admin.register(TeamMembership)
-class TeamMembershipAdmin(admin.ModelAdmin):
+class TeamMembershipAdmin(AuthorityScopedAdmin):
     list_display = ["membership_id", "worker", "team", "role", "start_date", "end_date", "la"]
     list_select_related = ["la", "worker", "team"]
     list_filter = [LA_FILTER, "role", "start_date"]
@@ -107,7 +114,7 @@ class TeamMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(admin.ModelAdmin):
+class AllocationAdmin(AuthorityScopedAdmin):
     list_display = [
         "involvement_id",
         "child",
@@ -126,7 +133,7 @@ class AllocationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SocialWorkerEpisode)
-class SocialWorkerEpisodeAdmin(admin.ModelAdmin):
+class SocialWorkerEpisodeAdmin(AuthorityScopedAdmin):
     list_display = ["child", "sw_id", "start_date", "end_date", "reason", "la"]
     list_select_related = ["la", "child"]
     list_filter = [LA_FILTER, "reason", "start_date"]
@@ -135,7 +142,7 @@ class SocialWorkerEpisodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffEstablishment)
-class StaffEstablishmentAdmin(admin.ModelAdmin):
+class StaffEstablishmentAdmin(AuthorityScopedAdmin):
     list_display = ["la", "role", "as_at_date", "fte_posts"]
     list_select_related = ["la"]
     list_filter = [LA_FILTER, "role", "as_at_date"]
@@ -143,7 +150,7 @@ class StaffEstablishmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuthorityScopedAdmin):
     list_display = ["user", "la"]
     list_select_related = ["user", "la"]
     list_filter = [LA_FILTER]
@@ -153,7 +160,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(AuthorityScopedAdmin):
     """The audit log can be read and searched here, never written or removed."""
 
     list_display = ["at", "action", "user", "la", "object_type", "object_id", "n_children"]

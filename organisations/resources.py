@@ -2,7 +2,8 @@
 
 Rows are matched on their natural keys (an authority by its DfE code, a team by authority
 and extract team id, ...), never on database ids, so a spreadsheet exported from one
-installation imports into another and re-importing it changes nothing.
+installation imports into another and re-importing it changes nothing. A row for an
+authority the importing admin is not a member of is refused (``AuthorityScopedResource``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
+from organisations.admin_scoping import AuthorityScopedResource
 from organisations.models import LocalAuthority, Population, Team, Worker
 
 
@@ -30,7 +32,10 @@ class TeamOfSameAuthorityWidget(ForeignKeyWidget):
         return Team.objects.filter(la__code=row.get("la"))
 
 
-class LocalAuthorityResource(resources.ModelResource):
+class LocalAuthorityResource(AuthorityScopedResource, resources.ModelResource):
+    la_path = ""
+    la_column = "code"
+
     class Meta:
         model = LocalAuthority
         fields = (
@@ -46,7 +51,7 @@ class LocalAuthorityResource(resources.ModelResource):
         skip_unchanged = True
 
 
-class PopulationResource(resources.ModelResource):
+class PopulationResource(AuthorityScopedResource, resources.ModelResource):
     la = la_code_field()
 
     class Meta:
@@ -56,7 +61,7 @@ class PopulationResource(resources.ModelResource):
         skip_unchanged = True
 
 
-class TeamResource(resources.ModelResource):
+class TeamResource(AuthorityScopedResource, resources.ModelResource):
     la = la_code_field()
     parent = fields.Field(
         attribute="parent", column_name="parent", widget=TeamOfSameAuthorityWidget()
@@ -69,7 +74,7 @@ class TeamResource(resources.ModelResource):
         skip_unchanged = True
 
 
-class WorkerResource(resources.ModelResource):
+class WorkerResource(AuthorityScopedResource, resources.ModelResource):
     la = la_code_field()
 
     class Meta:

@@ -15,7 +15,9 @@ COMMITTEE_LEAD = "Committee lead"
 ROLE_GROUPS: tuple[str, ...] = (TEAM_MANAGER, ADMIN, COMMITTEE_LEAD)
 
 #: Reference data an admin edits in the Django admin ("Django admin: reference data
-#: only"): (app label, model, actions). Authorities are never added or removed there.
+#: only"): (app label, model, actions), rows of their own authorities only
+#: (``organisations.admin_scoping``). Authorities are never added or removed there; schools
+#: are national (Ofsted) data, read only.
 ADMIN_REFERENCE_MODELS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("organisations", "localauthority", ("view", "change")),
     ("organisations", "population", ("view", "add", "change", "delete")),
@@ -23,14 +25,15 @@ ADMIN_REFERENCE_MODELS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("organisations", "worker", ("view", "add", "change", "delete")),
     ("organisations", "teammembership", ("view", "add", "change", "delete")),
     ("organisations", "staffestablishment", ("view", "add", "change", "delete")),
-    ("children", "school", ("view", "add", "change", "delete")),
+    ("children", "school", ("view",)),
     ("scorecards", "target", ("view", "add", "change", "delete")),
     ("scorecards", "benchmark", ("view", "add", "change", "delete")),
 )
 
 
 def role_groups_ensure() -> dict[str, Group]:
-    """Create the three role groups if missing and give Admin its reference-data permissions.
+    """Create the three role groups if missing and give Admin exactly its reference-data
+    permissions (a permission dropped from the table is taken away again).
 
     Idempotent; permissions of models not installed (yet) are simply skipped.
     """
@@ -48,5 +51,5 @@ def role_groups_ensure() -> dict[str, Group]:
         ).select_related("content_type")
         if (p.content_type.app_label, p.codename) in set(wanted)
     ]
-    groups[ADMIN].permissions.add(*perms)
+    groups[ADMIN].permissions.set(perms)
     return groups

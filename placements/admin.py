@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from organisations.admin_scoping import AuthorityScopedAdmin, NationalReferenceAdmin
 from placements.models import AdoptionRecord, OnsPostcode, Placement, PlacementDecision
 
 LA_FILTER = ("la", admin.RelatedOnlyFieldListFilter)
 
 
 @admin.register(Placement)
-class PlacementAdmin(admin.ModelAdmin):
+class PlacementAdmin(AuthorityScopedAdmin):
     list_display = [
         "child",
         "start_date",
@@ -39,7 +40,7 @@ class PlacementAdmin(admin.ModelAdmin):
 
 
 @admin.register(AdoptionRecord)
-class AdoptionRecordAdmin(admin.ModelAdmin):
+class AdoptionRecordAdmin(AuthorityScopedAdmin):
     list_display = ["child", "year", "date_int", "date_match", "foster_care", "la"]
     list_select_related = ["la", "child"]
     list_filter = [LA_FILTER, "year", "foster_care"]
@@ -48,7 +49,7 @@ class AdoptionRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlacementDecision)
-class PlacementDecisionAdmin(admin.ModelAdmin):
+class PlacementDecisionAdmin(AuthorityScopedAdmin):
     list_display = [
         "child",
         "date_placed",
@@ -65,7 +66,7 @@ class PlacementDecisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(OnsPostcode)
-class OnsPostcodeAdmin(admin.ModelAdmin):
+class OnsPostcodeAdmin(NationalReferenceAdmin):
     """Read-only: rows come from ``load_ons_postcodes``, never from hand edits."""
 
     list_display = ["postcode", "easting", "northing", "laua"]

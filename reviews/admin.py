@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from organisations.admin_scoping import AuthorityScopedAdmin
 from reviews.models import Review, StatutoryVisit
 
 LA_FILTER = ("la", admin.RelatedOnlyFieldListFilter)
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(AuthorityScopedAdmin):
     list_display = [
         "child",
         "review_date",
@@ -28,7 +29,7 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatutoryVisit)
-class StatutoryVisitAdmin(admin.ModelAdmin):
+class StatutoryVisitAdmin(AuthorityScopedAdmin):
     list_display = ["child", "visit_date", "seen", "seen_alone", "visit_id", "la"]
     list_select_related = ["la", "child"]
     list_filter = [LA_FILTER, "seen", "seen_alone", "visit_date"]

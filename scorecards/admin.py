@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
+from organisations.admin_scoping import AuthorityScopedAdmin
 from scorecards.models import (
     Benchmark,
     Commentary,
@@ -27,7 +28,7 @@ LA_FILTER = ("la", admin.RelatedOnlyFieldListFilter)
 
 
 @admin.register(Snapshot)
-class SnapshotAdmin(admin.ModelAdmin):
+class SnapshotAdmin(AuthorityScopedAdmin):
     list_display = [
         "la",
         "month",
@@ -44,7 +45,8 @@ class SnapshotAdmin(admin.ModelAdmin):
 
 
 @admin.register(SnapshotCell)
-class SnapshotCellAdmin(admin.ModelAdmin):
+class SnapshotCellAdmin(AuthorityScopedAdmin):
+    la_path = "snapshot__la"
     list_display = ["snapshot", "indicator", "period"]
     list_select_related = ["snapshot__la"]
     list_filter = [("snapshot__la", admin.RelatedOnlyFieldListFilter), "period", "indicator"]
@@ -53,7 +55,7 @@ class SnapshotCellAdmin(admin.ModelAdmin):
 
 
 @admin.register(RecomputeRun)
-class RecomputeRunAdmin(admin.ModelAdmin):
+class RecomputeRunAdmin(AuthorityScopedAdmin):
     list_display = [
         "id",
         "la",
@@ -72,7 +74,7 @@ class RecomputeRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(ImportExportModelAdmin):
+class TargetAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
     resource_classes = [TargetResource]
     list_display = ["la", "indicator", "financial_year", "target", "tolerance"]
     list_select_related = ["la"]
@@ -81,7 +83,10 @@ class TargetAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Benchmark)
-class BenchmarkAdmin(ImportExportModelAdmin):
+class BenchmarkAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
+    """England-wide values (no authority) are read by every admin, changed by superusers."""
+
+    national_rows = True
     resource_classes = [BenchmarkResource]
     list_display = ["indicator", "year", "scope", "la", "value", "source"]
     list_select_related = ["la"]
@@ -89,7 +94,7 @@ class BenchmarkAdmin(ImportExportModelAdmin):
     search_fields = ["indicator", "source", "la__code", "la__name"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuthorityScopedAdmin):
     """Rows written only by services (with their audit rows): shown, never edited here."""
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -119,6 +124,7 @@ class CommentaryAdmin(ReadOnlyAdmin):
 
 @admin.register(CommentaryRevision)
 class CommentaryRevisionAdmin(ReadOnlyAdmin):
+    la_path = "commentary__la"
     list_display = ["commentary", "edited_by", "edited_at"]
     list_select_related = ["commentary__la", "edited_by"]
     search_fields = ["commentary__la__code", "commentary__section", "text"]
@@ -134,6 +140,7 @@ class PublicationAdmin(ReadOnlyAdmin):
 
 @admin.register(RenderedPdf)
 class RenderedPdfAdmin(ReadOnlyAdmin):
+    la_path = "snapshot__la"
     list_display = ["snapshot", "kind", "pages", "size", "rendered_at", "render_seconds"]
     list_select_related = ["snapshot__la"]
     list_filter = ["kind"]

@@ -1,7 +1,9 @@
 """django-import-export resources for targets and benchmarks (reference data).
 
 Matched on natural keys (authority code, indicator, year), so re-importing the same
-spreadsheet updates nothing and a corrected one updates the rows in place.
+spreadsheet updates nothing and a corrected one updates the rows in place. A row for an
+authority the importing admin is not a member of (or, for them, an England-wide benchmark)
+is refused (``AuthorityScopedResource``).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
+from organisations.admin_scoping import AuthorityScopedResource
 from organisations.models import LocalAuthority
 from scorecards.models import Benchmark, Target
 
@@ -20,7 +23,7 @@ def la_code_field() -> fields.Field:
     )
 
 
-class TargetResource(resources.ModelResource):
+class TargetResource(AuthorityScopedResource, resources.ModelResource):
     la = la_code_field()
 
     class Meta:
@@ -30,7 +33,7 @@ class TargetResource(resources.ModelResource):
         skip_unchanged = True
 
 
-class BenchmarkResource(resources.ModelResource):
+class BenchmarkResource(AuthorityScopedResource, resources.ModelResource):
     la = la_code_field()
 
     class Meta:

@@ -16,8 +16,10 @@ per registered model: non-staff users are sent to the admin's sign-in page; an a
 (staff, in the Admin group) reaches only the reference data of ``organisations.roles.
 ADMIN_REFERENCE_MODELS`` with the actions listed there; a superuser reaches everything
 except the read-only lists (audit events, reference-data history, django-axes records).
-Object URLs use an id that does not exist, so a user with the permission is redirected
-(302) and one without it refused (403).
+Object URLs use an id that does not exist, so a user with the permission gets 404 on the
+models scoped by authority (``organisations.admin_scoping``: a missing row and another
+authority's row answer alike) and Django's redirect (302) elsewhere, and one without the
+permission is refused (403). ``tests/security/test_admin_scoping.py`` checks the rows.
 """
 
 from __future__ import annotations
@@ -188,19 +190,30 @@ NEEDS = {
 }
 
 
+def _admin_scoped(label: str) -> bool:
+    from django.contrib import admin
+
+    from organisations.admin_scoping import AuthorityScopedAdmin
+
+    return isinstance(admin.site._registry.get(apps.get_model(label)), AuthorityScopedAdmin)
+
+
 def _admin_model_status(label: str, suffix: str, role: str) -> int:
     """What a staff user gets on one of a model's admin URLs (a missing object's id)."""
+    missing = 404 if _admin_scoped(label) else 302  # the answer for a missing object
     if role == SUPERUSER:
         history = label.split(".")[1].startswith("historical")
         allowed = {"view"} if history else SUPERUSER_ACTIONS.get(label, ALL_ACTIONS)
     else:
         allowed = ADMIN_ACTIONS.get(label, set())
-    if suffix in ("history", "shortcut"):
-        return 302  # the object is looked up first: a missing object is a redirect for staff
+    if suffix == "shortcut":
+        return 302  # to the object's change page
+    if suffix == "history":
+        return missing  # the object is looked up before the right is checked
     if suffix == "password":  # the right is checked first; a missing user is then 404
         return 404 if "change" in allowed else 403
-    if suffix in ("change", "delete"):  # allowed: redirected, the object does not exist
-        return 302 if NEEDS[suffix] in allowed else 403
+    if suffix in ("change", "delete"):  # the right is checked first, then the object
+        return missing if NEEDS[suffix] in allowed else 403
     # process_import: an empty POST with the right shows the import form again
     return 200 if NEEDS[suffix] in allowed else 403
 
