@@ -16,9 +16,11 @@ the same figures unless a record dated on or before E changed.
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -36,6 +38,24 @@ from reviews.scheduling import PepRecord
 from scorecards.periods import ReportingDates
 
 T = TypeVar("T")
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while building or reading timelines.
+
+    Loading an authority allocates hundreds of thousands of small long-lived objects; each
+    allocation burst would otherwise trigger collections that rescan them all (about a
+    quarter of a recompute's CPU). Reference counting still frees everything that is not
+    in a cycle, and the engine's objects form none. Also a decorator; nests safely.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,6 +506,7 @@ def assessment_factors(raw: Any) -> frozenset[str]:
     return frozenset()
 
 
+@gc_paused()
 def la_data_load(*, la, child_ids: Collection[int] | None = None) -> LAData:
     """Read every table the indicators need for one authority: one query per table.
 

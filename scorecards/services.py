@@ -25,7 +25,7 @@ from django.db.models import Max, ProtectedError, Q, RestrictedError
 from django.utils import timezone
 
 from organisations.models import LocalAuthority
-from scorecards.engine import LAData, MonthContext, la_data_load
+from scorecards.engine import LAData, MonthContext, gc_paused, la_data_load
 from scorecards.indicators import INDICATORS
 from scorecards.models import RecomputeLock, RecomputeRun, Snapshot, SnapshotCell
 from scorecards.periods import ReportingDates, add_months, month_first, months_between
@@ -49,6 +49,7 @@ class RecomputeBusy(Exception):
 # --- computing ---------------------------------------------------------------------------
 
 
+@gc_paused()
 def snapshot_cells_compute(*, data: LAData, dates: ReportingDates) -> MonthCells:
     """Every implemented indicator × period for one month, from in-memory data (pure).
 
@@ -480,3 +481,49 @@ def snapshots_recompute_trigger(
             request=request,
         )
     return run
+
+
+def recompute_run_start_from_command(
+    *, la: LocalAuthority, first_month: date, last_month: date, command: str
+) -> RecomputeRun:
+    """A recompute run started by ``manage.py recompute_snapshots``, with its access event.
+
+    ``roles.md`` audits every recompute trigger. The command line has no signed-in user, so
+    the event names none; it records the command as typed and the operating-system account
+    that ran it instead. Run and event are written in one transaction.
+    """
+    from organisations.models import AuditEvent
+    from organisations.services import audit_record
+
+    with transaction.atomic():
+        run = RecomputeRun.objects.create(
+            la=la,
+            first_month=first_month,
+            last_month=last_month,
+            status=RecomputeRun.Status.RUNNING,
+            started_at=timezone.now(),
+        )
+        audit_record(
+            user=None,
+            la=la,
+            action=AuditEvent.Action.RECOMPUTE_TRIGGER,
+            object_type="RecomputeRun",
+            object_id=str(run.pk),
+            detail={
+                "from": first_month.isoformat(),
+                "to": last_month.isoformat(),
+                "command": command,
+                "system_user": _system_user(),
+            },
+        )
+    return run
+
+
+def _system_user() -> str:
+    """The operating-system account running this process ("" when it cannot be told)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""

@@ -11,9 +11,14 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
 
 def _last_day_of_month(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
+    """Days in the month; a table instead of ``calendar.monthrange`` (hot in bulk recomputes)."""
+    if month == 2 and calendar.isleap(year):
+        return 29
+    return _DAYS_IN_MONTH[month - 1]
 
 
 def is_month_end(*, d: date) -> bool:
@@ -27,10 +32,12 @@ def add_months(*, d: date, n: int) -> date:
     31 March − 6 months = 30 September; 31 August + 6 months = 28 (or 29) February;
     29 February + 12 months = 28 February.
     """
-    index = d.year * 12 + (d.month - 1) + n
-    year, month0 = divmod(index, 12)
+    year, month0 = divmod(d.year * 12 + d.month - 1 + n, 12)
     month = month0 + 1
-    return date(year, month, min(d.day, _last_day_of_month(year, month)))
+    day = d.day
+    if day > 28:
+        day = min(day, _last_day_of_month(year, month))
+    return date(year, month, day)
 
 
 def age_on(*, date_of_birth: date, on: date) -> int:
