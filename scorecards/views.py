@@ -16,8 +16,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from organisations.models import AuditEvent, LocalAuthority
+from reviews.selectors import drilldown_links_for
 from scorecards.exports import XLSX_CONTENT_TYPE, page_workbook, workbook_filename
 from scorecards.models import Snapshot
+from scorecards.page_cache import page_build_cached, page_sections_html
 from scorecards.publication_views import publication_page_context
 from scorecards.sections import (
     PAGE_DASHBOARD,
@@ -28,7 +30,6 @@ from scorecards.sections import (
     PageContext,
     la_get_for_reader,
     nav_items,
-    page_build,
     snapshots_current,
 )
 
@@ -77,15 +78,24 @@ def _build(request: HttpRequest, code: str, month: date, page: str):
     la, readable = la_get_for_reader(user=request.user, code=code)
     snapshots = snapshots_current(la=la)
     snapshot = _snapshot_for(snapshots, month)
-    return page_build(page=page, la=la, snapshot=snapshot), snapshots, readable
+    context, cache_key = page_build_cached(page=page, la=la, snapshot=snapshot)
+    return context, cache_key, snapshots, readable
 
 
 @require_GET
 def page_month(request: HttpRequest, code: str, month: date, page: str) -> HttpResponse:
-    context, snapshots, readable = _build(request, code, month, page)
+    context, cache_key, snapshots, readable = _build(request, code, month, page)
     template_context = _template_context(context, snapshots, readable)
     if page in (PAGE_SCORECARD, PAGE_DASHBOARD):  # commentary and publication (issue 9)
         template_context.update(publication_page_context(request=request, page=context))
+        # Links to the children behind case-level figures (issue 10): per reader, not built.
+        template_context["drill"] = drilldown_links_for(
+            user=request.user, la=context.la, month=context.month
+        )
+    template_context["with_commentary"] = page == PAGE_SCORECARD
+    template_context["sections_html"] = page_sections_html(
+        request=request, page=context, context=template_context, key=cache_key
+    )
     return render(request, f"scorecards/{page}.html", template_context)
 
 
@@ -108,7 +118,7 @@ def _template_context(
 @require_GET
 def page_workbook_download(request: HttpRequest, code: str, month: date, page: str) -> HttpResponse:
     """The page's figures as XLSX, one sheet per section; the download is audited."""
-    context, _, _ = _build(request, code, month, page)
+    context, _, _, _ = _build(request, code, month, page)
     content = page_workbook(page=context)
     AuditEvent.objects.create(
         user=request.user,

@@ -241,3 +241,11 @@ def _celery_execution_mode(request, settings) -> Iterator[None]:
         yield
     finally:
         conf.task_always_eager, conf.task_eager_propagates, conf.task_default_queue = saved
+
+
+@pytest.fixture(autouse=True)
+def _scorecard_page_cache_off(settings) -> None:
+    """Pages built afresh in every test: the cache outlives a test's rolled-back rows (Redis
+    across runs too), and a frozen clock can give two tests' snapshots the same key.
+    ``tests/pages/test_page_cache.py`` turns it on to prove what the keys name."""
+    settings.SCORECARD_PAGE_CACHE_SECONDS = 0
