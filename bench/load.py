@@ -5,10 +5,17 @@ Why: issue 12 asks whether the pages stay quick for a committee meeting's worth 
 (p95 < 150 ms for pages, < 100 ms for stored PDFs, no errors) and while the data team
 imports a year's return (page p95 < 300 ms).
 
-The site is started the way the README's "Running in production" section says (gunicorn,
-a Celery worker and beat, PostgreSQL and Redis URLs, collectstatic + WhiteNoise, DEBUG=0),
-except for the settings that let it run over plain HTTP on loopback:
-``SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0`` (and no HSTS).
+The site is started the way the README's "Running in production" section says (gunicorn
+with ``config/gunicorn.conf.py``, a Celery worker under ``nice -n 10`` with concurrency 1
+and beat, PostgreSQL and Redis URLs, collectstatic + WhiteNoise, DEBUG=0), except for the
+settings that let it run over plain HTTP on loopback: ``SECURE_SSL_REDIRECT=0
+SECURE_COOKIES=0`` (and no HSTS). The import and the recompute of phase 2 are heavy
+management commands, so they run under ``nice -n 10`` as the README says.
+
+Each phase also reports where the CPU went: seconds of CPU of gunicorn, the worker, the
+import and recompute commands, the PostgreSQL backend serving each of them (told apart by
+``PGAPPNAME``), other PostgreSQL processes, and everything else on the machine (other
+people's work: the figures are only comparable on a quiet machine).
 
 Bounded: loopback only (127.0.0.1), each phase lasts ``--seconds`` (60) and at most
 ``--max-requests`` per user; every user waits ``--think`` (1 s) between requests.
@@ -17,7 +24,8 @@ Usage (its own database, created when missing; demo data made once and then reus
 
     .venv/bin/python bench/load.py [--users 20] [--seconds 60] [--scale 1.0] [--skip-import]
 
-Prints, per phase and page kind: requests, req/s, p50/p95/p99 latency (ms) and errors.
+Prints, per phase and page kind: requests, req/s, p50/p95/p99 latency (ms) and errors;
+then the CPU seconds per process group.
 """
 
 from __future__ import annotations
@@ -51,6 +59,8 @@ USER, PASSWORD = "admin", "Demo-Admin-Pass-2024!"  # the demo admin (synthetic d
 IMPORT_LA = "822"  # not a demo authority: the import does not change the pages under load
 IMPORT_YEAR = 2025
 PY = sys.executable
+NICE = ("nice", "-n", "10")  # the README: the worker and heavy commands yield to the pages
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def site_env() -> dict[str, str]:
@@ -101,10 +111,125 @@ def free_port() -> int:
 
 
 def start(env: dict[str, str], name: str, *args: str) -> subprocess.Popen:
+    """Start a process logging to ``name.log``; its database sessions are named ``cps-name``."""
     log = (OUTPUT / f"{name}.log").open("wb")
     return subprocess.Popen(
-        args, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        args,
+        cwd=BASE_DIR,
+        env={**env, "PGAPPNAME": f"cps-{name}"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
+
+
+class CpuSampler:
+    """CPU seconds per process group during a phase, read from ``/proc`` every second.
+
+    PostgreSQL backends are attributed to the bench process they serve by their
+    ``application_name`` (``start`` sets ``PGAPPNAME``); a process that ends during the
+    phase counts with its last reading.
+    """
+
+    GROUPS = ("gunicorn", "worker", "beat", "import", "recompute")
+
+    def __init__(self) -> None:
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.group: dict[int, str] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.started = 0.0
+
+    @staticmethod
+    def _cpu_seconds() -> dict[int, float]:
+        out = {}
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                    fields = handle.read().rsplit(b")", 1)[1].split()
+                out[int(entry.name)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+            except (OSError, IndexError, ValueError):
+                continue
+        return out
+
+    @staticmethod
+    def _backends() -> dict[int, str]:
+        done = subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-tAc",
+             "SELECT pid, application_name FROM pg_stat_activity "
+             f"WHERE datname = '{DATABASE}' AND application_name LIKE 'cps-%'"],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        rows = (line.split("|", 1) for line in done.stdout.splitlines() if "|" in line)
+        return {int(pid): f"postgres for {name.removeprefix('cps-')}" for pid, name in rows}
+
+    def _classify(self, pid: int, backends: dict[int, str]) -> str:
+        if pid in backends:
+            return backends[pid]
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                command = handle.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{pid}/comm", "rb") as handle:
+                name = handle.read().decode(errors="replace").strip()
+        except OSError:
+            return "other (outside the bench)"
+        if "gunicorn" in command:
+            return "gunicorn"
+        if "celery" in command:
+            return "beat" if " beat" in command else "worker"
+        if "import_extract" in command:
+            return "import"
+        if "recompute_snapshots" in command:
+            return "recompute"
+        if name.startswith("postgres") or command.startswith("postgres"):
+            return "postgres (other)"
+        if "redis" in name:
+            return "redis"
+        if pid == os.getpid():
+            return "bench (the 20 users)"
+        return "other (outside the bench)"
+
+    def _sample(self) -> None:
+        readings = self._cpu_seconds()
+        backends = self._backends()
+        for pid, seconds in readings.items():
+            if pid not in self.first:
+                # Started during the phase: all of its CPU belongs to the phase.
+                self.first[pid] = 0.0 if self.started else seconds
+                self.group[pid] = self._classify(pid, backends)
+            elif pid in backends:
+                self.group[pid] = backends[pid]
+            self.last[pid] = seconds
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            self._sample()
+
+    def __enter__(self) -> CpuSampler:
+        self._sample()
+        self.started = time.monotonic()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        self.elapsed = time.monotonic() - self.started
+
+    def report(self) -> None:
+        totals: dict[str, float] = defaultdict(float)
+        for pid, last in self.last.items():
+            totals[self.group[pid]] += max(0.0, last - self.first.get(pid, 0.0))
+        capacity = self.elapsed * (os.cpu_count() or 1)
+        print(f"  CPU seconds in {self.elapsed:.0f} s ({capacity:.0f} s of "
+              f"{os.cpu_count()} cores):")  # fmt: skip
+        for group, seconds in sorted(totals.items(), key=lambda item: -item[1]):
+            if seconds >= 0.5:
+                print(f"    {group:<28}{seconds:>7.1f} s {100 * seconds / capacity:>5.0f}%")
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -246,7 +371,9 @@ def main() -> None:
     parser.add_argument("--scale", default="1.0", help="demo data scale (first run only)")
     parser.add_argument("--rows", type=int, default=200_000, help="episodes imported in phase 2")
     parser.add_argument("--skip-import", action="store_true", help="phase 1 only")
-    parser.add_argument("--gunicorn-workers", default="3")
+    parser.add_argument(
+        "--gunicorn-workers", help="override config/gunicorn.conf.py (2 x cores + 1)"
+    )
     args = parser.parse_args()
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
@@ -262,12 +389,12 @@ def main() -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    workers = ("--workers", args.gunicorn_workers) if args.gunicorn_workers else ()
     processes = [
-        start(env, "gunicorn", PY, "-m", "gunicorn", "config.wsgi:application",
-              "--bind", f"127.0.0.1:{port}", "--workers", args.gunicorn_workers,
-              "--threads", "4", "--timeout", "120"),
-        start(env, "worker", PY, "-m", "celery", "-A", "config", "worker",
-              "--concurrency", "2", "--loglevel", "WARNING"),
+        start(env, "gunicorn", PY, "-m", "gunicorn", "-c", "config/gunicorn.conf.py",
+              "config.wsgi:application", "--bind", f"127.0.0.1:{port}", *workers),
+        start(env, "worker", *NICE, PY, "-m", "celery", "-A", "config", "worker",
+              "--concurrency", "1", "--loglevel", "WARNING"),
         start(env, "beat", PY, "-m", "celery", "-A", "config", "beat", "--loglevel", "WARNING",
               "--schedule", str(OUTPUT / "celerybeat-schedule")),
     ]  # fmt: skip
@@ -283,10 +410,12 @@ def main() -> None:
         warm.login()
         urls = urls_discover(warm)
         page_goals = {"scorecard": 150, "dashboard": 150, "worklist": 150, "pdf": 100}
-        results = load_run(base, urls, args.users, args.seconds, args.think, args.max_requests)
+        with CpuSampler() as cpu:
+            results = load_run(base, urls, args.users, args.seconds, args.think, args.max_requests)
         errors = report(
             f"phase 1: {args.users} users, {args.think:g} s between requests", results, page_goals
         )
+        cpu.report()
         if not args.skip_import:
             errors += phase_two(env, base, urls, args)
     finally:
@@ -309,12 +438,14 @@ def phase_two(env: dict[str, str], base: str, urls: dict[str, list[str]], args) 
         "from children.models import Child; "
         f"Child.objects.filter(la__code='{IMPORT_LA}').delete()")  # fmt: skip
     started = time.monotonic()
-    importer = start(env, "import", PY, "manage.py", "import_extract", str(header), str(episodes),
-                     "--la", IMPORT_LA, "--format", "ssda903", "--year", str(YEAR))  # fmt: skip
-    recompute = start(env, "recompute", PY, "manage.py", "recompute_snapshots", "--la", "873",
-                      "--from", "2023-04")  # fmt: skip
     goals = {"scorecard": 300, "dashboard": 300, "worklist": 300, "pdf": 300}
-    results = load_run(base, urls, args.users, args.seconds, args.think, args.max_requests)
+    with CpuSampler() as cpu:
+        importer = start(env, "import", *NICE, PY, "manage.py", "import_extract", str(header),
+                         str(episodes), "--la", IMPORT_LA, "--format", "ssda903",
+                         "--year", str(YEAR))  # fmt: skip
+        recompute = start(env, "recompute", *NICE, PY, "manage.py", "recompute_snapshots",
+                          "--la", "873", "--from", "2023-04")  # fmt: skip
+        results = load_run(base, urls, args.users, args.seconds, args.think, args.max_requests)
     importer_running = importer.poll() is None
     recompute_running = recompute.poll() is None
     errors = report(
@@ -323,6 +454,7 @@ def phase_two(env: dict[str, str], base: str, urls: dict[str, list[str]], args) 
         results,
         goals,
     )
+    cpu.report()
     import_rc, recompute_rc = importer.wait(), recompute.wait()
     took = time.monotonic() - started
     print(f"  import {'still running at the end of the load' if importer_running else 'finished'}"

@@ -130,6 +130,13 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Set for the web processes by config/gunicorn.conf.py; 0 (no limit) for the rest.
+    DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 0)
+    if DATABASE_STATEMENT_TIMEOUT_MS and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = (
+            f"{options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+        ).strip()
 else:
     DATABASES = {
         "default": {
@@ -155,6 +162,8 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 60 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 55 * 60)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "Europe/London"
+
+
 # Every periodic task is scheduled here, in one place (style.md rule 9).
 def env_crontab(name: str, default: str) -> crontab:
     """A five-field cron expression (minute hour day-of-month month day-of-week)."""
@@ -258,6 +267,10 @@ SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 # Team worklists are cached this many seconds per team and day (0: never); an import or a
 # recompute changes the key, so only edits made outside imports wait this long to show.
 WORKLIST_CACHE_SECONDS = env_int("WORKLIST_CACHE_SECONDS", 900)
+# Scorecard, dashboard and demographics sections are cached this many seconds (0: never);
+# the key names the snapshot version, targets, benchmarks and commentary, so this only
+# bounds what the key cannot see (templates and wording of a new release).
+SCORECARD_PAGE_CACHE_SECONDS = env_int("SCORECARD_PAGE_CACHE_SECONDS", 3600)
 
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes "not signed in" a 401, not a 403.
