@@ -1,11 +1,15 @@
-"""The upload form: files, authority (only the user's), format, collection year, check only."""
+"""The upload form (files, authority — only the user's —, format, collection year, check only)
+and the recompute button's choice of months."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from django import forms
 from django.conf import settings
 
 from imports.formats import formats_available
+from scorecards.periods import add_months, financial_year_start, month_first
 
 MSG_TOO_BIG = "{name} is {size:,} bytes, over the upload limit of {limit:,} bytes."
 
@@ -68,3 +72,27 @@ class UploadForm(forms.Form):
                     MSG_TOO_BIG.format(name=upload.name, size=upload.size, limit=limit)
                 )
         return files
+
+
+class RecomputeForm(forms.Form):
+    """How far back the "Recompute figures" button recomputes an authority's snapshots.
+
+    Three windows rather than a free month: the current month (a quick refresh), the
+    current financial year (after a change to this year's targets) and the three financial
+    years the scorecards show (the command's default, after a change to populations or
+    benchmarks). The value posted is the first month, checked against these choices.
+    """
+
+    month_from = forms.TypedChoiceField(label="Recompute from", coerce=date.fromisoformat)
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        this_month = month_first(today)
+        this_year = financial_year_start(today)
+        three_years = add_months(this_year, -24)
+        self.fields["month_from"].choices = [
+            (this_month.isoformat(), f"This month ({this_month:%B %Y})"),
+            (this_year.isoformat(), f"This financial year (from {this_year:%B %Y})"),
+            (three_years.isoformat(), f"The last three financial years (from {three_years:%B %Y})"),
+        ]
+        self.fields["month_from"].initial = this_year.isoformat()

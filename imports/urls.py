@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/progress/", views.batch_progress, name="batch_progress"),
     path("<int:pk>/rerun/", views.batch_rerun, name="batch_rerun"),
     path("data-quality/", views_data_quality.data_quality, name="data_quality"),
+    path("recompute/<str:code>/", views.recompute, name="recompute"),
 ]

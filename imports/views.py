@@ -1,4 +1,5 @@
-"""Import pages: upload, a batch's progress and result, history. Admins only (``roles.md``).
+"""Import pages: upload, a batch's progress and result, history, and the "Recompute figures"
+button. Admins only (``roles.md``).
 
 Views are thin: check the role, parse the form, call one service or selector, render. A
 user who is not an admin gets 403; a batch outside the user's authorities gets 404.
@@ -13,15 +14,17 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from imports.formats import formats_available
-from imports.forms import UploadForm
+from imports.forms import RecomputeForm, UploadForm
 from imports.models import ImportBatch
 from imports.selectors import (
     import_authorities_for_user,
     import_batch_get_for_user,
     import_batch_list_for_user,
+    recompute_authorities_for_user,
     user_is_import_admin,
 )
 from imports.services import (
@@ -32,6 +35,9 @@ from imports.services import (
     import_batch_rerun_dry,
 )
 from imports.tasks import import_batch_run
+from organisations.permissions import RECOMPUTE, la_get_for_capability
+from scorecards.models import RecomputeRun
+from scorecards.services import snapshots_recompute_trigger
 
 ISSUES_PER_PAGE = 100
 
@@ -146,8 +152,45 @@ def history(request: HttpRequest) -> HttpResponse:
     batches = Paginator(import_batch_list_for_user(user=request.user), 50).get_page(
         request.GET.get("page")
     )
+    today = timezone.localdate()
+    recompute_rows = [
+        {"la": la, "latest": run, "form": RecomputeForm(today=today, auto_id=f"id_{la.code}_%s")}
+        for la, run in recompute_authorities_for_user(user=request.user)
+    ]
     return render(
         request,
         "imports/history.html",
-        {"batches": batches, "nav_items": _nav(request, "history")},
+        {
+            "batches": batches,
+            "nav_items": _nav(request, "history"),
+            "recompute_rows": recompute_rows,
+        },
     )
+
+
+@require_POST
+def recompute(request: HttpRequest, code: str) -> HttpResponse:
+    """Queue a recompute of the authority's figures (``roles.md``: admins; audited).
+
+    A non-member gets 404, a member without the admin role 403. The run is queued and
+    audited in one transaction and sent to Celery on commit (run at once when eager).
+    """
+    la = la_get_for_capability(user=request.user, code=code, capability=RECOMPUTE)
+    form = RecomputeForm(request.POST, today=timezone.localdate())
+    if not form.is_valid():
+        messages.error(request, "Choose how far back to recompute.")
+        return redirect("imports:history")
+    run = snapshots_recompute_trigger(
+        la=la,
+        acting_user=request.user,
+        from_date=form.cleaned_data["month_from"],
+        request=request,
+    )
+    run.refresh_from_db()
+    done = run.status == RecomputeRun.Status.DONE
+    messages.success(
+        request,
+        f"{la.code} {la.name}: figures {'recomputed' if done else 'being recomputed'} from "
+        f"{run.first_month:%B %Y} to {run.last_month:%B %Y} (recompute #{run.pk}).",
+    )
+    return redirect("imports:history")

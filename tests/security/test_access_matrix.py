@@ -130,6 +130,9 @@ ROUTES: dict[str, Route] = {
     "imports:batch_progress": Route(IMPORT_BATCH, {"pk": _batch}),
     "imports:batch_rerun": Route(row(302, 403, 403, 302, 403, 404, 302), {"pk": _batch},
                                  method="post"),
+    # An empty form: admins are sent back to the history page with an error, nothing queued.
+    "imports:recompute": Route(row(302, 403, 403, 302, 403, 404, 302), {"code": CODE},
+                               method="post"),
     # the API
     "api:schema": Route(API_EVERYONE),
     "api:docs": Route(row(302, 200, 200, 200, 200, 200, 200)),  # a page: sign in first

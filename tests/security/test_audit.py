@@ -12,17 +12,23 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from organisations.models import AuditEvent
 from organisations.roles import ADMIN, COMMITTEE_LEAD, TEAM_MANAGER
 from organisations.services import user_role_change, user_scope_set
 from scorecards.models import RecomputeRun
+from scorecards.periods import month_first
 from tests.imports.conftest import WORKED_EXAMPLE
 from tests.security.conftest import ADMIN_ROLE, COMMITTEE, MANAGER, SUPERUSER
 
 A = AuditEvent.Action
 ADDRESS = "10.20.30.40"
 pytestmark = pytest.mark.django_db
+
+
+def this_month() -> str:
+    return month_first(timezone.localdate()).isoformat()
 
 
 def events() -> list[tuple]:
@@ -174,6 +180,35 @@ def test_a_recompute_triggered_through_the_api_is_audited(as_user, cast):
     run = RecomputeRun.objects.get(pk=response.json()["id"])
     assert events() == [(A.RECOMPUTE_TRIGGER, "admin", "873", "RecomputeRun", str(run.pk), None)]
     assert AuditEvent.objects.get().detail["from"] == "2024-03-01"
+
+
+def test_a_recompute_from_the_import_history_page_is_audited(as_user, cast):
+    response = as_user(ADMIN_ROLE).post("/imports/recompute/873/", {"month_from": this_month()})
+
+    assert response.status_code == 302
+    run = RecomputeRun.objects.get()
+    assert events() == [(A.RECOMPUTE_TRIGGER, "admin", "873", "RecomputeRun", str(run.pk), None)]
+
+
+def test_a_recompute_from_the_command_line_is_audited_with_the_command(cast):
+    call_command(
+        "recompute_snapshots", "--la", "873", "--from", "2024-03", "--to", "2024-03",
+        stdout=io.StringIO(),
+    )  # fmt: skip
+
+    run = RecomputeRun.objects.get()
+    assert run.status == RecomputeRun.Status.DONE
+    assert events() == [(A.RECOMPUTE_TRIGGER, None, "873", "RecomputeRun", str(run.pk), None)]
+    detail = AuditEvent.objects.get().detail
+    assert detail["command"] == "manage.py recompute_snapshots --la 873 --from 2024-03 --to 2024-03"
+    assert (detail["from"], detail["to"]) == ("2024-03-01", "2024-03-01")
+    assert "system_user" in detail
+
+
+def test_a_refused_command_line_recompute_leaves_no_event(cast):
+    with pytest.raises(CommandError):
+        call_command("recompute_snapshots", "--la", "873", "--from", "2024-04", "--to", "2024-03")
+    assert events() == [] and not RecomputeRun.objects.exists()
 
 
 def test_a_recompute_refused_leaves_no_event_and_no_run(as_user, cast):

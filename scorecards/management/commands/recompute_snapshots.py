@@ -1,4 +1,8 @@
-"""``manage.py recompute_snapshots --la 873 [--from 2023-04 --to 2024-03]``."""
+"""``manage.py recompute_snapshots --la 873 [--from 2023-04 --to 2024-03]``.
+
+Audited like the page's and the API's recompute (``roles.md``): an access event with no
+user, the command line and the operating-system account.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,11 @@ from django.utils import timezone
 from organisations.models import LocalAuthority
 from scorecards.models import RecomputeRun
 from scorecards.periods import add_months, financial_year_start, months_between
-from scorecards.services import RecomputeBusy, snapshots_recompute
+from scorecards.services import (
+    RecomputeBusy,
+    recompute_run_start_from_command,
+    snapshots_recompute,
+)
 
 
 def parse_month(value: str) -> date:
@@ -45,12 +53,13 @@ class Command(BaseCommand):
         if last_month > today.replace(day=1):
             raise CommandError(f"--to {last_month:%Y-%m} is after the current month")
         months = months_between(first_month, last_month)
-        run = RecomputeRun.objects.create(
-            la=authority,
-            first_month=months[0],
-            last_month=months[-1],
-            status=RecomputeRun.Status.RUNNING,
-            started_at=timezone.now(),
+        command = " ".join(
+            ["manage.py recompute_snapshots", f"--la {la}"]
+            + ([f"--from {first}"] if first else [])
+            + ([f"--to {last}"] if last else [])
+        )
+        run = recompute_run_start_from_command(
+            la=authority, first_month=months[0], last_month=months[-1], command=command
         )
         started = time.monotonic()
         try:
