@@ -434,17 +434,31 @@ class MonthContext:
         return out
 
 
+def care_periods_index(data: LAData) -> list[tuple[date, date | None, ChildTimeline, PeriodOut]]:
+    """(start, end, child, period) of every period of care, in child order.
+
+    A child's periods never overlap, so "the child's period open at E" is the one entry of
+    that child open at E. Periods that ended before ``window_floor`` are left out: no month
+    being computed can find them open.
+    """
+    floor = data.window_floor
+    return [
+        (period.start, period.end, child, period)
+        for child in data.children
+        for period in child.history.periods
+        if floor is None or period.end is None or period.end >= floor
+    ]
+
+
 def _cla_at(ctx: MonthContext) -> list[CLAEntry]:
     e = ctx.as_of
     out: list[CLAEntry] = []
-    for child in ctx.data.children:
-        for period in child.history.periods:
-            if period.start <= e and (period.end is None or period.end > e):
-                episode = period.episode_on(e)
-                if episode is None:  # pragma: no cover - a period is its episodes
-                    break
-                out.append(CLAEntry(child, period, episode, period.placement_on(e)))
-                break
+    for start, end, child, period in ctx.data.memo("care_periods", care_periods_index):
+        if start <= e and (end is None or end > e):
+            episode = period.episode_on(e)
+            if episode is None:  # pragma: no cover - a period is its episodes
+                continue
+            out.append(CLAEntry(child, period, episode, period.placement_on(e)))
     return out
 
 

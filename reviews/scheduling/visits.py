@@ -49,7 +49,7 @@ can compute once per child and read every month end from it.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -112,26 +112,33 @@ class PlacementSpan:
     places: tuple[tuple[date, str], ...]
     #: The first anniversary of the start: days before it are in the placement's first year.
     first_anniversary: date = field(init=False, repr=False, compare=False)
+    #: ``places``' dates, and the code in force from each one on (``place_on`` bisects them).
+    _place_dates: tuple[date, ...] = field(init=False, repr=False, compare=False)
+    _codes_in_force: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.places:
             raise ValueError("a placement needs at least one (from_date, place code)")
         if self.end is not None and self.end < self.start:
             raise ValueError(f"placement ends {self.end} before it starts {self.start}")
-        object.__setattr__(self, "places", tuple(sorted(self.places, key=lambda p: p[0])))
+        places = tuple(sorted(self.places, key=lambda p: p[0]))
+        object.__setattr__(self, "places", places)
         object.__setattr__(self, "first_anniversary", add_months(d=self.start, n=FIRST_YEAR_MONTHS))
+        # The answer of place_on for a day from each listed date until the next one: the
+        # latest usual code so far, else (only temporary codes so far) the latest code.
+        in_force: list[str] = []
+        usual: str | None = None
+        for _, code in places:
+            if code not in TEMPORARY_PLACEMENT_CODES:
+                usual = code
+            in_force.append(usual if usual is not None else code)
+        object.__setattr__(self, "_place_dates", tuple(p[0] for p in places))
+        object.__setattr__(self, "_codes_in_force", tuple(in_force))
 
     def place_on(self, day: date) -> str:
         """The PLACE code in force on ``day`` (the usual placement's during a temporary one)."""
-        latest = self.places[0][1]
-        usual: str | None = None
-        for from_date, code in self.places:
-            if from_date > day:
-                break
-            latest = code
-            if code not in TEMPORARY_PLACEMENT_CODES:
-                usual = code
-        return usual if usual is not None else latest
+        index = bisect_right(self._place_dates, day)
+        return self._codes_in_force[index - 1] if index else self.places[0][1]
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,8 +60,17 @@ def check_completed(check: HealthIn) -> bool:
 
 
 def completed_dates(child: ChildTimeline, kinds: frozenset[str]) -> list[date]:
-    """Dates of the child's completed checks of these kinds (refused, cancelled, planned: not)."""
-    return [h.on for h in child.health if h.kind.upper() in kinds and check_completed(h)]
+    """Dates of the child's completed checks of these kinds (refused, cancelled, planned: not).
+
+    Kept on the timeline: every month of a recompute asks again for the same child. Callers
+    only read the list.
+    """
+    key = "completed_dates:" + ",".join(sorted(kinds))
+    dates = child.extra.get(key)
+    if dates is None:
+        dates = [h.on for h in child.health if h.kind.upper() in kinds and check_completed(h)]
+        child.extra[key] = dates
+    return dates
 
 
 def latest_refused(child: ChildTimeline, kinds: frozenset[str], e: date) -> bool:
