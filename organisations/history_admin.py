@@ -4,8 +4,9 @@ to reference data keep their history — who changed what, from what to what).
 django-simple-history records every save of the models below (the admin's forms and
 imports included; the signed-in user comes from its request middleware). Each model's
 history is listed here, newest first, with the fields that changed; nobody may edit or
-delete it. Admins do not hold the ``view_historical…`` permissions, so only superusers
-see these lists.
+delete it. Only superusers see these lists: a history row holds its authority but is not
+scoped like the live rows (``organisations.admin_scoping``), so a ``view_historical…``
+permission given to anyone else opens nothing.
 """
 
 from __future__ import annotations
@@ -48,6 +49,12 @@ class HistoricalRecordAdmin(admin.ModelAdmin):
         return format_html_join(
             "; ", "{}: {} → {}", ((c.field, c.old, c.new) for c in delta.changes)
         )
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -316,3 +316,11 @@ def test_schools_are_national_data_an_admin_reads_but_does_not_change(as_874, wo
     assert as_874.get("/admin/children/school/add/").status_code == 403
     assert as_874.get("/admin/children/school/import/").status_code == 403
     assert as_874.post(change_url(school), {"urn": "100001", "name": "Z"}).status_code == 403
+
+
+def test_reference_data_history_stays_superuser_only_whatever_permissions(as_874, world):
+    world["users"]["874"].user_permissions.add(
+        Permission.objects.get(codename="view_historicaltarget")
+    )
+
+    assert as_874.get("/admin/scorecards/historicaltarget/").status_code == 403
