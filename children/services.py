@@ -2,210 +2,197 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import date
+from itertools import groupby
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from children.care_history import EpisodeIn, care_history_build, placement_group
 from children.models import Episode, PeriodOfCare
+from imports.bulk import rows_insert, rows_update
 from organisations.models import LocalAuthority
 from placements.models import Placement
 
-_EPISODE_FIELDS = (
-    "id", "child_id", "decom", "dec", "rne", "ls", "place", "rec", "cin", "place_provider",
-    "home_post", "pl_post", "urn", "pl_la", "pl_location", "pl_distance", "source",
-    "period_of_care_id", "is_short_break", "is_temporary", "is_move", "placement_group",
+#: Episode columns read by the derive: first the ``EpisodeIn`` fields in its order (the
+#: episode id is its key), then the stored derived values they are compared with.
+_EPISODE_COLUMNS = (
+    "id", "decom", "dec", "rne", "ls", "place", "rec", "cin", "place_provider",
+    "home_post", "pl_post", "urn", "pl_la", "pl_location", "pl_distance",
+    "child_id", "source", *("is_short_break", "is_temporary", "is_move", "placement_group",
+                            "period_of_care_id"),
 )  # fmt: skip
+_N_IN = 15  # EpisodeIn fields at the head of a row
+_CHILD, _SOURCE = 15, 16
+_EPISODE_FLAGS = ("is_short_break", "is_temporary", "is_move", "placement_group",
+                  "period_of_care_id")  # fmt: skip
+_PERIOD_FIELDS = ("end_date", "reason_ceased", "starts_with_s", "is_short_break")
+_PLACEMENT_FIELDS = (
+    "period_of_care_id", "end_date", "place", "latest_place", "placement_group",
+    "place_provider", "is_temporary", "is_short_break", "home_post", "pl_post", "urn",
+    "pl_la", "pl_location", "pl_distance", "source",
+)  # fmt: skip
+_SHORT_BREAK_LS = ("V3", "V4")
+_TEMPORARY_PLACE = ("T0", "T1", "T2", "T3", "T4")
+
+Key = tuple[int, date]  # (child id, start date): the natural key of periods and placements
 
 
-def episode_in_from_values(row: dict) -> EpisodeIn:
-    """The pure-history view of an Episode ``values()`` row (key = episode id)."""
-    return EpisodeIn(
-        key=row["id"],
-        decom=row["decom"],
-        dec=row["dec"],
-        rne=row["rne"],
-        ls=row["ls"],
-        place=row["place"],
-        rec=row["rec"],
-        cin=row["cin"],
-        place_provider=row["place_provider"],
-        home_post=row["home_post"],
-        pl_post=row["pl_post"],
-        urn=row["urn"],
-        pl_la=row["pl_la"],
-        pl_location=row["pl_location"],
-        pl_distance=row["pl_distance"],
-    )
+def _chunk_size() -> int:
+    """Children per round trip: bounded memory; SQLite also bounds bound parameters."""
+    return 5000 if connection.vendor == "postgresql" else 900
 
 
-_FLAG_FIELDS = ["is_short_break", "is_temporary", "is_move", "placement_group", "period_of_care_id"]
+class _Wanted:
+    """The derived rows of a chunk of children, as plain tuples keyed on (child, start)."""
 
+    __slots__ = ("periods", "placements", "placement_period", "flags", "flag_period")
 
-def _episode_flags_update(changed: list[Episode]) -> None:
-    """Write derived episode flags with ``UPDATE … FROM (VALUES …)`` (PostgreSQL, SQLite).
+    def __init__(self) -> None:
+        self.periods: dict[Key, tuple] = {}
+        self.placements: dict[Key, tuple] = {}  # values after period_of_care_id
+        self.placement_period: dict[Key, Key] = {}
+        self.flags: dict[int, tuple] = {}  # episode id → flags without the period
+        self.flag_period: dict[int, Key] = {}
 
-    ``bulk_update`` builds one CASE per field per row, which costs minutes for a fresh
-    import of 200,000 episodes; a VALUES join is one pass. Other databases use it as is.
-    """
-    if connection.vendor == "postgresql":
-        row = "(%s::bigint, %s::boolean, %s::boolean, %s::boolean, %s::varchar, %s::bigint)"
-        values = "(VALUES {rows}) AS v(id, sb, tmp, mv, grp, poc)"
-    elif connection.vendor == "sqlite" and sqlite3.sqlite_version_info >= (3, 33):
-        # SQLite (3.33+) has UPDATE … FROM too; its VALUES columns are column1…column6.
-        row = "(%s, %s, %s, %s, %s, %s)"
-        values = (
-            "(SELECT column1 AS id, column2 AS sb, column3 AS tmp, column4 AS mv, "
-            "column5 AS grp, column6 AS poc FROM (VALUES {rows})) AS v"
-        )
-    else:
-        Episode.objects.bulk_update(changed, _FLAG_FIELDS, batch_size=2000)
-        return
-    with connection.cursor() as cursor:
-        for start in range(0, len(changed), 5000):
-            chunk = changed[start : start + 5000]
-            params = []
-            for e in chunk:
-                params += [e.id, e.is_short_break, e.is_temporary, e.is_move,
-                           e.placement_group, e.period_of_care_id]  # fmt: skip
-            cursor.execute(
-                f"UPDATE {Episode._meta.db_table} AS e SET is_short_break = v.sb, "
-                "is_temporary = v.tmp, is_move = v.mv, placement_group = v.grp, "
-                "period_of_care_id = v.poc "
-                f"FROM {values.format(rows=', '.join([row] * len(chunk)))} "
-                "WHERE e.id = v.id",
-                params,
+    def add_child(self, child_pk: int, rows: list[tuple]) -> None:
+        """One child's periods, placements and episode flags (``care_history_build``)."""
+        history = care_history_build(EpisodeIn(*row[:_N_IN]) for row in rows)
+        source = rows[0][_SOURCE]
+        for period in history.periods:
+            pkey = (child_pk, period.start)
+            self.periods[pkey] = (period.end, period.reason_ceased, period.starts_with_s, False)
+            for eff in period.episodes:
+                self.flag_period[eff.episode.key] = pkey
+            for placement in period.placements:
+                usual = placement.usual
+                key = (child_pk, placement.start)
+                self.placement_period[key] = pkey
+                self.placements[key] = (
+                    placement.end, placement.place, placement.latest_place,
+                    placement_group(placement.latest_place), usual.place_provider,
+                    placement.is_temporary, False, usual.home_post, usual.pl_post, usual.urn,
+                    usual.pl_la, usual.pl_location, usual.pl_distance, source,
+                )  # fmt: skip
+        moves = history.moves
+        for row in rows:
+            episode_id, place = row[0], row[5]
+            self.flags[episode_id] = (
+                row[4] in _SHORT_BREAK_LS,
+                place in _TEMPORARY_PLACE,
+                episode_id in moves,
+                placement_group(place),
             )
+
+
+def _keyed_sync(
+    *,
+    model: type[models.Model],
+    la: LocalAuthority,
+    child_ids: Sequence[int],
+    fields: Sequence[str],
+    wanted: dict[Key, tuple],
+) -> tuple[int, dict[Key, int]]:
+    """Make ``model``'s rows of these children exactly ``wanted``, keyed on (child, start).
+
+    Vanished keys are deleted (through the ORM, so cascades apply), changed rows updated
+    and new ones inserted, set-based. Returns the rows written (inserted + updated) and
+    the id of every wanted key.
+    """
+    existing: dict[Key, tuple[int, tuple]] = {}
+    stored = model.objects.filter(la=la, child_id__in=child_ids).order_by()
+    for pk, child_pk, start, *values in stored.values_list(
+        "id", "child_id", "start_date", *fields
+    ).iterator(chunk_size=10_000):
+        existing[(child_pk, start)] = (pk, tuple(values))
+    stale = [pk for key, (pk, _) in existing.items() if key not in wanted]
+    if stale:
+        model.objects.filter(pk__in=stale).delete()
+    updates, inserts = [], []
+    ids: dict[Key, int] = {}
+    for key, values in wanted.items():
+        current = existing.get(key)
+        if current is None:
+            inserts.append((la.pk, key[0], key[1], *values))
+            continue
+        ids[key] = current[0]
+        if current[1] != values:
+            updates.append((current[0], *values))
+    rows_update(model=model, columns=fields, rows=updates)
+    rows_insert(model=model, columns=("la_id", "child_id", "start_date", *fields), rows=inserts)
+    if inserts:
+        new = {(row[1], row[2]) for row in inserts}
+        fresh = model.objects.filter(la=la, child_id__in=child_ids).order_by()
+        for pk, child_pk, start in fresh.values_list("id", "child_id", "start_date").iterator(
+            chunk_size=10_000
+        ):
+            if (child_pk, start) in new:
+                ids[(child_pk, start)] = pk
+    return len(updates) + len(inserts), ids
+
+
+def _chunk_derive(*, la: LocalAuthority, child_ids: Sequence[int], stats: dict) -> None:
+    """Derive and write the histories of one chunk of children."""
+    episodes = (
+        Episode.objects.filter(la=la, child_id__in=child_ids)
+        .order_by("child_id", "decom")
+        .values_list(*_EPISODE_COLUMNS)
+    )
+    wanted = _Wanted()
+    stored_flags: dict[int, tuple] = {}
+    for child_pk, group in groupby(episodes.iterator(chunk_size=10_000), key=lambda r: r[_CHILD]):
+        rows = list(group)
+        wanted.add_child(child_pk, rows)
+        for row in rows:
+            stored_flags[row[0]] = row[_SOURCE + 1 :]
+
+    written, period_ids = _keyed_sync(
+        model=PeriodOfCare, la=la, child_ids=child_ids, fields=_PERIOD_FIELDS,
+        wanted=wanted.periods,
+    )  # fmt: skip
+    stats["periods_written"] += written
+    placements = {
+        key: (period_ids[wanted.placement_period[key]], *values)
+        for key, values in wanted.placements.items()
+    }
+    del wanted.placements
+    written, _ = _keyed_sync(
+        model=Placement, la=la, child_ids=child_ids, fields=_PLACEMENT_FIELDS,
+        wanted=placements,
+    )  # fmt: skip
+    stats["placements_written"] += written
+    del placements
+
+    changed = []
+    for episode_id, flags in wanted.flags.items():
+        pkey = wanted.flag_period.get(episode_id)
+        new = (*flags, period_ids[pkey] if pkey else None)
+        if new != stored_flags[episode_id]:
+            changed.append((episode_id, *new))
+    stats["episodes_updated"] += rows_update(model=Episode, columns=_EPISODE_FLAGS, rows=changed)
 
 
 @transaction.atomic
 def care_histories_derive(*, la: LocalAuthority, child_ids: Iterable[int] | None = None) -> dict:
     """Refresh periods of care, placements and the derived episode flags of an authority.
 
-    Called after every import that touches episodes. Rows are matched on their natural
-    keys (child, start date) and only changed rows are written, so re-deriving an
-    unchanged history writes nothing and ids stay stable.
+    Called after every import that touches episodes, with the children whose episodes
+    changed (``None``: every child). Rows are matched on their natural keys (child, start
+    date) and only changed rows are written, so re-deriving an unchanged history writes
+    nothing and ids stay stable. Children are handled a chunk at a time from plain
+    tuples, so memory stays flat whatever the authority's size.
     """
-    episodes_qs = Episode.objects.filter(la=la)
-    periods_qs = PeriodOfCare.objects.filter(la=la)
-    placements_qs = Placement.objects.filter(la=la)
-    if child_ids is not None:
-        ids = list(child_ids)
-        episodes_qs = episodes_qs.filter(child_id__in=ids)
-        periods_qs = periods_qs.filter(child_id__in=ids)
-        placements_qs = placements_qs.filter(child_id__in=ids)
-
-    by_child: dict[int, list[dict]] = defaultdict(list)
-    for row in episodes_qs.values(*_EPISODE_FIELDS).order_by("child_id", "decom"):
-        by_child[row["child_id"]].append(row)
-    existing_periods = {(p.child_id, p.start_date): p for p in periods_qs}
-    existing_placements = {(p.child_id, p.start_date): p for p in placements_qs}
-
-    wanted_periods: dict[tuple[int, object], dict] = {}
-    wanted_placements: dict[tuple[int, object], dict] = {}
-    episode_flags: dict[int, dict] = {}
-    episode_period: dict[int, tuple[int, object]] = {}
-
-    for child_pk, rows in by_child.items():
-        history = care_history_build(episode_in_from_values(r) for r in rows)
-        source = rows[0]["source"]
-        for period in history.periods:
-            pkey = (child_pk, period.start)
-            wanted_periods[pkey] = {
-                "end_date": period.end,
-                "reason_ceased": period.reason_ceased,
-                "starts_with_s": period.starts_with_s,
-                "is_short_break": False,
-            }
-            for eff in period.episodes:
-                episode_period[eff.episode.key] = pkey
-            for placement in period.placements:
-                usual = placement.usual
-                wanted_placements[(child_pk, placement.start)] = {
-                    "period_key": pkey,
-                    "end_date": placement.end,
-                    "place": placement.place,
-                    "latest_place": placement.latest_place,
-                    "placement_group": placement_group(placement.latest_place),
-                    "place_provider": usual.place_provider,
-                    "is_temporary": placement.is_temporary,
-                    "is_short_break": False,
-                    "home_post": usual.home_post,
-                    "pl_post": usual.pl_post,
-                    "urn": usual.urn,
-                    "pl_la": usual.pl_la,
-                    "pl_location": usual.pl_location,
-                    "pl_distance": usual.pl_distance,
-                    "source": source,
-                }
-        for row in rows:
-            episode_flags[row["id"]] = {
-                "is_short_break": row["ls"] in ("V3", "V4"),
-                "is_temporary": row["place"] in ("T0", "T1", "T2", "T3", "T4"),
-                "is_move": row["id"] in history.moves,
-                "placement_group": placement_group(row["place"]),
-            }
-
+    if child_ids is None:
+        ids: set[int] = set()
+        for model in (Episode, PeriodOfCare, Placement):
+            ids.update(
+                model.objects.filter(la=la).order_by().values_list("child_id", flat=True).distinct()
+            )
+        ordered = sorted(ids)
+    else:
+        ordered = sorted(set(child_ids))
     stats = {"periods_written": 0, "placements_written": 0, "episodes_updated": 0}
-
-    # Periods of care: delete vanished, update changed, create new.
-    stale = [p.pk for k, p in existing_periods.items() if k not in wanted_periods]
-    if stale:
-        PeriodOfCare.objects.filter(pk__in=stale).delete()
-    to_create, to_update = [], []
-    for key, values in wanted_periods.items():
-        current = existing_periods.get(key)
-        if current is None:
-            to_create.append(PeriodOfCare(la=la, child_id=key[0], start_date=key[1], **values))
-        elif any(getattr(current, f) != v for f, v in values.items()):
-            for f, v in values.items():
-                setattr(current, f, v)
-            to_update.append(current)
-    PeriodOfCare.objects.bulk_create(to_create, batch_size=2000)
-    PeriodOfCare.objects.bulk_update(
-        to_update, ["end_date", "reason_ceased", "starts_with_s", "is_short_break"], batch_size=2000
-    )
-    stats["periods_written"] = len(to_create) + len(to_update)
-    period_ids = {
-        (p.child_id, p.start_date): p.pk
-        for p in PeriodOfCare.objects.filter(la=la, child_id__in=list(by_child))
-    }
-
-    # Placements.
-    stale = [p.pk for k, p in existing_placements.items() if k not in wanted_placements]
-    if stale:
-        Placement.objects.filter(pk__in=stale).delete()
-    to_create, to_update = [], []
-    placement_fields = [f for f in next(iter(wanted_placements.values()), {}) if f != "period_key"]
-    for key, values in wanted_placements.items():
-        values = dict(values)
-        values["period_of_care_id"] = period_ids[values.pop("period_key")]
-        current = existing_placements.get(key)
-        if current is None:
-            to_create.append(Placement(la=la, child_id=key[0], start_date=key[1], **values))
-        elif any(getattr(current, f) != v for f, v in values.items()):
-            for f, v in values.items():
-                setattr(current, f, v)
-            to_update.append(current)
-    Placement.objects.bulk_create(to_create, batch_size=2000)
-    if to_update:
-        Placement.objects.bulk_update(
-            to_update, [*placement_fields, "period_of_care_id"], batch_size=2000
-        )
-    stats["placements_written"] = len(to_create) + len(to_update)
-
-    # Episode flags and period links.
-    changed: list[Episode] = []
-    for rows in by_child.values():
-        for row in rows:
-            flags = dict(episode_flags[row["id"]])
-            pkey = episode_period.get(row["id"])
-            flags["period_of_care_id"] = period_ids.get(pkey) if pkey else None
-            if any(row[f] != v for f, v in flags.items()):
-                changed.append(Episode(id=row["id"], **flags))
-    if changed:
-        _episode_flags_update(changed)
-    stats["episodes_updated"] = len(changed)
+    size = _chunk_size()
+    for start in range(0, len(ordered), size):
+        _chunk_derive(la=la, child_ids=ordered[start : start + size], stats=stats)
     return stats

@@ -36,6 +36,7 @@ from django.db.models import Q
 
 from children.models import Episode, UASCRecord
 from children.services import care_histories_derive
+from imports.bulk import rows_update
 from organisations.models import LocalAuthority
 from organisations.reference import authority_for_ons_code, authority_for_ons_lower_tier
 from placements.postcodes import (
@@ -338,12 +339,79 @@ def _warning(row: dict, issue: LocationIssue) -> LocationWarning:
     )
 
 
+_LOCATION_READ = (
+    "id", "child_id", "child__child_id", "decom", "ls", "place",
+    "home_post", "pl_post", "pl_la", "pl_location", "pl_distance",
+)  # fmt: skip
+_READ_CHUNK_ROWS = 10_000
+
+
+def _row_location_changes(
+    row: dict,
+    location: Location,
+    *,
+    only_missing: bool,
+    distance_excluded: bool,
+    result: LocationDeriveResult,
+) -> dict:
+    """The fields of one episode to rewrite, recording its warnings in ``result``."""
+    derived = {
+        "pl_la": location.pl_la,
+        "pl_location": location.pl_location,
+        "pl_distance": location.pl_distance,
+    }
+    new = {}
+    for name in LOCATION_FIELDS:
+        supplied, value = row[name], derived[name]
+        if only_missing:
+            if _is_blank(supplied) and not _is_blank(value):
+                new[name] = value
+            continue
+        known = not _is_blank(value) or (name == "pl_distance" and distance_excluded)
+        if not known:
+            continue
+        if not _is_blank(supplied) and not _agrees(name, supplied, value):
+            shown = "blank" if _is_blank(value) else value
+            reason = " (short break or UASC)" if _is_blank(value) else ""
+            result.warnings.append(
+                _warning(
+                    row,
+                    LocationIssue(
+                        kind=IssueKind.DISAGREEMENT,
+                        column=_COLUMN[name],
+                        value=str(supplied),
+                        message=f"{_COLUMN[name]} supplied as {supplied}, derived from "
+                        f"the postcodes as {shown}{reason}",
+                        indicators=LOCATION_INDICATORS,
+                    ),
+                )
+            )
+        if value != supplied:
+            new[name] = value
+
+    final = {name: new.get(name, row[name]) for name in LOCATION_FIELDS}
+    # An issue is worth reporting while a field it blanks is still blank and wanted.
+    still_blank = {
+        name
+        for name in LOCATION_FIELDS
+        if _is_blank(final[name]) and not (name == "pl_distance" and distance_excluded)
+    }
+    for issue in location.issues:
+        if not issue.affects or still_blank.intersection(issue.affects):
+            result.warnings.append(_warning(row, issue))
+    if new:
+        result.fields_filled.update(new.keys())
+        return final
+    return {}
+
+
 @transaction.atomic
 def placement_locations_derive(
     *,
     la: LocalAuthority,
     child_ids: Iterable[int] | None = None,
     only_missing: bool = True,
+    refresh_placements: bool = True,
 ) -> LocationDeriveResult:
     """Fill or recompute PL_LA, PL_LOCATION and PL_DISTANCE on an authority's episodes.
 
@@ -353,12 +421,15 @@ def placement_locations_derive(
     supplied value is kept only where nothing can be derived (unknown postcode), and a
     supplied distance for a short break or a UASC child is cleared and reported.
 
-    Postcodes are looked up once for the whole batch, grouped by area. Only changed
-    episodes are written (``bulk_update``); then ``care_histories_derive`` runs for the
-    children whose episodes changed, which copies each placement's location from its
-    usual (latest non-temporary) episode, the same rule as on import, so placements and
-    episodes cannot disagree. ``child_ids`` are ``Child`` primary keys. Returns counts
-    and the warnings (unknown or partial postcodes, disagreements) for the caller to log.
+    Postcodes are looked up once for the whole batch, grouped by area, and each distinct
+    (postcodes, PLACE, LS, UASC) combination is derived once. Episodes are read as a
+    stream and only changed ones are written (set-based). Then, with
+    ``refresh_placements``, ``care_histories_derive`` runs for the children whose
+    episodes changed, which copies each placement's location from its usual (latest
+    non-temporary) episode, the same rule as on import, so placements and episodes
+    cannot disagree; the importer passes False because it derives the histories itself
+    right after. ``child_ids`` are ``Child`` primary keys. Returns counts and the
+    warnings (unknown or partial postcodes, disagreements) for the caller to log.
     """
     result = LocationDeriveResult()
     episodes = Episode.objects.filter(la=la)
@@ -366,85 +437,48 @@ def placement_locations_derive(
         episodes = episodes.filter(child_id__in=list(child_ids))
     if only_missing:
         episodes = episodes.filter(Q(pl_la="") | Q(pl_location="") | Q(pl_distance__isnull=True))
-    rows = list(
-        episodes.values(
-            "id", "child_id", "child__child_id", "decom", "ls", "place",
-            "home_post", "pl_post", "pl_la", "pl_location", "pl_distance",
-        ).order_by("child_id", "decom")
-    )  # fmt: skip
-    result.episodes_checked = len(rows)
-    if not rows:
+    postcodes: set[str] = set()
+    for home_post, pl_post in episodes.order_by().values_list("home_post", "pl_post").distinct():
+        postcodes.update((home_post, pl_post))
+    if not postcodes:
         return result
     uasc_children = set(UASCRecord.objects.filter(la=la).values_list("child_id", flat=True))
-    points = postcodes_lookup(p for row in rows for p in (row["home_post"], row["pl_post"]))
+    points = postcodes_lookup(postcodes)
 
-    changed: list[Episode] = []
+    derived: dict[tuple, Location] = {}
+    changed: list[tuple] = []
     changed_children: set[int] = set()
-    for row in rows:
-        location = placement_location(
-            la_code=la.code,
-            home_post=row["home_post"],
-            pl_post=row["pl_post"],
-            place=row["place"],
-            ls=row["ls"],
-            is_uasc=row["child_id"] in uasc_children,
-            points=points,
+    rows = episodes.values(*_LOCATION_READ).order_by("child_id", "decom")
+    for row in rows.iterator(chunk_size=_READ_CHUNK_ROWS):
+        result.episodes_checked += 1
+        is_uasc = row["child_id"] in uasc_children
+        memo = (row["home_post"], row["pl_post"], row["place"], row["ls"], is_uasc)
+        location = derived.get(memo)
+        if location is None:
+            location = derived[memo] = placement_location(
+                la_code=la.code,
+                home_post=row["home_post"],
+                pl_post=row["pl_post"],
+                place=row["place"],
+                ls=row["ls"],
+                is_uasc=is_uasc,
+                points=points,
+            )
+        final = _row_location_changes(
+            row,
+            location,
+            only_missing=only_missing,
+            distance_excluded=row["ls"] in SHORT_BREAK_LEGAL_STATUSES or is_uasc,
+            result=result,
         )
-        derived = {
-            "pl_la": location.pl_la,
-            "pl_location": location.pl_location,
-            "pl_distance": location.pl_distance,
-        }
-        distance_excluded = row["ls"] in SHORT_BREAK_LEGAL_STATUSES or (
-            row["child_id"] in uasc_children
-        )
-        new = {}
-        for name in LOCATION_FIELDS:
-            supplied, value = row[name], derived[name]
-            if only_missing:
-                if _is_blank(supplied) and not _is_blank(value):
-                    new[name] = value
-                continue
-            known = not _is_blank(value) or (name == "pl_distance" and distance_excluded)
-            if not known:
-                continue
-            if not _is_blank(supplied) and not _agrees(name, supplied, value):
-                shown = "blank" if _is_blank(value) else value
-                reason = " (short break or UASC)" if _is_blank(value) else ""
-                result.warnings.append(
-                    _warning(
-                        row,
-                        LocationIssue(
-                            kind=IssueKind.DISAGREEMENT,
-                            column=_COLUMN[name],
-                            value=str(supplied),
-                            message=f"{_COLUMN[name]} supplied as {supplied}, derived from "
-                            f"the postcodes as {shown}{reason}",
-                            indicators=LOCATION_INDICATORS,
-                        ),
-                    )
-                )
-            if value != supplied:
-                new[name] = value
-
-        final = {name: new.get(name, row[name]) for name in LOCATION_FIELDS}
-        # An issue is worth reporting while a field it blanks is still blank and wanted.
-        still_blank = {
-            name
-            for name in LOCATION_FIELDS
-            if _is_blank(final[name]) and not (name == "pl_distance" and distance_excluded)
-        }
-        for issue in location.issues:
-            if not issue.affects or still_blank.intersection(issue.affects):
-                result.warnings.append(_warning(row, issue))
-        if new:
-            changed.append(Episode(id=row["id"], **final))
+        if final:
+            changed.append((row["id"], *(final[name] for name in LOCATION_FIELDS)))
             changed_children.add(row["child_id"])
-            result.fields_filled.update(new.keys())
 
     if changed:
-        Episode.objects.bulk_update(changed, list(LOCATION_FIELDS), batch_size=2000)
-        stats = care_histories_derive(la=la, child_ids=sorted(changed_children))
-        result.placements_written = stats["placements_written"]
+        rows_update(model=Episode, columns=LOCATION_FIELDS, rows=changed)
+        if refresh_placements:
+            stats = care_histories_derive(la=la, child_ids=sorted(changed_children))
+            result.placements_written = stats["placements_written"]
     result.episodes_updated = len(changed)
     return result

@@ -1039,13 +1039,18 @@ def write(ctx: WriteContext) -> WriteResult:
         ctx.progress(read)
     result.timings["upsert"] = round(time.perf_counter() - started, 3)
     if episode_children and not ctx.dry_run:
+        # Locations first: the histories then copy them into the placements in one pass
+        # (the other order derives every placement twice).
+        children = sorted(episode_children)
         started = time.perf_counter()
-        care_histories_derive(la=ctx.la, child_ids=sorted(episode_children))
-        result.timings["derive"] = round(time.perf_counter() - started, 3)
-        started = time.perf_counter()
-        located = placement_locations_derive(la=ctx.la, child_ids=sorted(episode_children))
+        located = placement_locations_derive(
+            la=ctx.la, child_ids=children, refresh_placements=False
+        )
         _location_warnings_record(batch_id=ctx.batch_id, warnings=located.warnings)
         result.timings["locations"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
+        care_histories_derive(la=ctx.la, child_ids=children)
+        result.timings["derive"] = round(time.perf_counter() - started, 3)
     return result
 
 
