@@ -1184,6 +1184,17 @@ DRILLDOWNS: dict[str, DrillSpec] = {
 }
 
 
+def drilldown_links_for(*, user: Any, la: LocalAuthority, month: date) -> dict[str, str] | None:
+    """What a page needs to link its figures to their drill-downs, or ``None`` when the user
+    may not read case-level data in ``la`` (committee leads: aggregates only, no links).
+
+    Decided per request: the page build it decorates holds no user.
+    """
+    if not user_can(user=user, capability=CASE_LEVEL, la=la):
+        return None
+    return {"code": la.code, "month": f"{month:%Y-%m}", "month_label": f"{month:%B %Y}"}
+
+
 def drilldown_available(*, indicator_id: str, period: str | None = None) -> bool:
     """True when the figure of ``indicator_id`` (and ``period``) has a drill-down list."""
     if indicator_id not in DRILLDOWNS:

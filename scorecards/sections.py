@@ -215,6 +215,16 @@ class Figure:
     suppress: bool = False
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def items_behind(self) -> int | None:
+        """How many items the figure counts: a percentage's denominator, a count itself
+        (the drill-down link says "List the 637 …")."""
+        if self.kind == "pct":
+            return self.denominator
+        if self.kind == "count" and self.value is not None:
+            return int(self.value)
+        return None
+
 
 @dataclass
 class FiguresBlock:
@@ -1285,6 +1295,17 @@ def scorecard_sections(data: MonthData) -> list[SectionView]:
 # --- dashboard (seed 003) ----------------------------------------------------------------
 
 
+def _items_behind(unit: str, cell: dict[str, Any] | None) -> int | None:
+    """The month's count of items behind a figure: a percentage's denominator, or the count."""
+    if cell is None:
+        return None
+    if unit == UNIT_PERCENT:
+        return cell.get("denominator")
+    if unit == UNIT_COUNT:
+        return cell.get("value")
+    return None
+
+
 def _trend_row(label: str, values: list[Any], kind: str) -> dict[str, Any]:
     """A trend-table row with its average of the months with data, to one decimal (seed 003).
 
@@ -1415,7 +1436,10 @@ def dashboard_section(data: MonthData, key: str) -> SectionView:
         kind = KIND_BY_UNIT[indicator.unit]
         for period in periods:
             label = _figure_title(indicator.id, period)
-            scalar_rows.append(_trend_row(label, data.values(indicator.id, period), kind))
+            row = _trend_row(label, data.values(indicator.id, period), kind)
+            row.update(indicator_id=indicator.id, period=period)
+            row["items_behind"] = _items_behind(indicator.unit, data.row(indicator.id, period).data)
+            scalar_rows.append(row)
     if scalar_rows:
         fy = financial_year_of(data.month)
         table = TrendBlock(

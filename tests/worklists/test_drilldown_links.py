@@ -1,0 +1,109 @@
+"""Links from the scorecard and dashboard figures to the children behind them (issue 10).
+
+Admins and team managers get "List the N … behind this figure" under each figure with a
+drill-down (the list is limited to their scope); committee leads get none, and the PDF
+never links to a case list.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.urls import reverse
+
+from scorecards.pdf import pdf_status_draft, scorecard_page_for_pdf, scorecard_pdf_html
+from scorecards.selectors import snapshot_current_get
+from scorecards.services import snapshots_recompute
+from tests.worklists.conftest import looked_after_child, visit
+
+TODAY = date(2024, 4, 10)
+MARCH = date(2024, 3, 1)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+@pytest.fixture
+def march(world):
+    """Two due visits in March (one met), so visits_on_time is "1 out of 2"."""
+    c1 = looked_after_child(world, "C1", start="2024-03-01")
+    visit(c1, "2024-03-07")
+    looked_after_child(world, "C2", start="2024-02-24", team=world.team2, worker=world.worker2)
+    snapshots_recompute(la=world.la, months=[MARCH], today=TODAY)
+
+
+def page(client, world, user, name: str = "scorecard") -> str:
+    client.force_login(user)
+    response = client.get(reverse(f"scorecards:{name}", kwargs={"code": "873", "month": MARCH}))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def drill_url(indicator: str, period: str) -> str:
+    return reverse(
+        "worklists:drilldown",
+        kwargs={"code": "873", "indicator": indicator, "month": "2024-03", "period": period},
+    )
+
+
+@pytest.mark.parametrize("who", ["admin", "manager1"])
+def test_case_readers_get_a_link_under_each_figure_with_a_list(client, world, march, who):
+    html = page(client, world, getattr(world, who))
+    assert f'href="{drill_url("visits_on_time", "month")}"' in html
+    assert "List the 2 due visits behind this figure" in html
+
+
+def test_the_link_names_its_figure_for_screen_readers(client, world, march):
+    html = page(client, world, world.admin)
+    start = html.index(f'href="{drill_url("visits_on_time", "month")}"')
+    link = html[start : html.index("</a>", start)]
+    assert "List the 2 due visits behind this figure" in link
+    assert link.endswith(
+        '<span class="govuk-visually-hidden">: % of statutory visits carried out on time '
+        "(in the month), March 2024</span>"
+    )
+
+
+def test_figures_without_a_list_or_with_nothing_counted_get_no_link(client, world, march):
+    html = page(client, world, world.admin)
+    assert "/drilldown/cla_rate_per_10k/" not in html  # a rate: no list behind it
+    assert "/drilldown/return_interviews/" not in html  # nothing ended in March: 0 counted
+
+
+def test_committee_leads_get_no_link(client, world, march):
+    html = page(client, world, world.committee)
+    assert "/drilldown/" not in html and "behind this figure" not in html
+
+
+def test_the_dashboard_links_each_row_with_a_list(client, world, march):
+    html = page(client, world, world.admin, "dashboard")
+    assert f'href="{drill_url("visits_on_time", "ytd")}"' in html
+    assert "/drilldown/" not in page(client, world, world.committee, "dashboard")
+
+
+def test_a_cached_page_never_gives_one_readers_links_to_another(client, world, march, settings):
+    """The sections' HTML is cached per reader variant: the admin's links stay theirs."""
+    settings.SCORECARD_PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    try:
+        assert "/drilldown/" in page(client, world, world.admin)
+        assert "/drilldown/" not in page(client, world, world.committee)
+        assert "/drilldown/" in page(client, world, world.admin)
+    finally:
+        cache.clear()
+
+
+def test_the_pdf_never_links_to_a_case_list(world, march):
+    snapshot = snapshot_current_get(la=world.la, month=MARCH)
+    pdf_page = scorecard_page_for_pdf(la=world.la, snapshot=snapshot, commentary={})
+    html = scorecard_pdf_html(
+        page=pdf_page, status=pdf_status_draft(publication=None, figures_changed=False)
+    )
+    assert "1 out of 2" in html  # the visits figure is there, without its link
+    assert "/drilldown/" not in html and "behind this figure" not in html
