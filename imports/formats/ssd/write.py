@@ -23,13 +23,12 @@ Every write goes through ``imports.upsert.table_upsert`` (PostgreSQL ``COPY`` + 
 
 from __future__ import annotations
 
-import io
 from dataclasses import replace
 from datetime import date
 
 import polars as pl
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -50,6 +49,13 @@ from health.models import HealthAssessment, ImmunisationStatus
 from imports.formats.base import WriteContext, WriteResult
 from imports.formats.ssd import codes as c
 from imports.formats.ssd import tables as t
+from imports.formats.ssd.replace import (
+    copy_rows,
+    event_replace,
+    frame_for_copy,
+    model_defaults,
+    replace_applies,
+)
 from imports.models import CodeMap
 from imports.upsert import UpsertOutcome, UpsertSpec, table_upsert
 from organisations.models import (
@@ -72,59 +78,30 @@ FRESH_COPY_MIN_ROWS = 10_000
 BLANK_STATUS_COMPLETED_DEFAULT = True
 
 
-COPY_CHUNK_BYTES = 4 * 1024 * 1024
-
-
 def copy_into_empty(spec: UpsertSpec, frame: pl.DataFrame) -> UpsertOutcome | None:
     """The first load of a table for an authority on PostgreSQL: ``COPY`` straight in.
 
     With nothing held in scope there is nothing to compare, update or remove, so the
-    temporary table and the ``INSERT … ON CONFLICT`` of ``table_upsert`` are pure cost (a
-    first 500,000-visit extract spends most of its time there). Returns None when the
-    shortcut does not apply; the caller then uses ``table_upsert``, with the same result.
+    temporary table and the joins of ``table_upsert`` or ``event_replace`` are pure cost.
+    Returns None when the shortcut does not apply; the caller then uses one of those, with
+    the same result.
     """
     model = spec.model
     if connection.vendor != "postgresql" or model.objects.filter(spec.scope).exists():
         return None
-    fields = {f.attname: f for f in model._meta.concrete_fields}
-    pk = model._meta.pk.attname
-    frame = frame.select(*dict.fromkeys((*spec.key, *spec.fields)))
-    frame = frame.with_columns(
-        pl.lit(value).alias(name) for name, value in spec.constants.items()
-        if name not in frame.columns
-    )  # fmt: skip
-    fills = []
-    for name, field in fields.items():
-        if name == pk:
-            continue
-        if name not in frame.columns:
-            default = field.get_db_prep_save(field.get_default(), connection)
-            fills.append(pl.lit(default).alias(name))
-        elif isinstance(field, models.CharField | models.TextField) and not field.null:
-            fills.append(pl.col(name).fill_null(""))
-    frame = frame.with_columns(fills)
-    columns = frame.columns
-    buffer = io.BytesIO()
-    frame.write_csv(buffer, include_header=False, null_value="", quote_style="non_numeric")
-    payload = buffer.getvalue()
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with (
-        connection.cursor() as cursor,
-        cursor.copy(
-            f"COPY {connection.ops.quote_name(model._meta.db_table)} ({quoted}) FROM STDIN "
-            "WITH (FORMAT csv, NULL '')"
-        ) as copy,
-    ):
-        for start in range(0, len(payload), COPY_CHUNK_BYTES):
-            copy.write(payload[start : start + COPY_CHUNK_BYTES])
+    frame = frame_for_copy(spec, frame)
+    defaults = model_defaults(model, frame.columns)
+    frame = frame.with_columns(pl.lit(value).alias(name) for name, value in defaults.items())
+    table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        copy_rows(cursor, table, frame)
+        cursor.execute(f"ANALYZE {table}")
     outcome = UpsertOutcome(read=frame.height, inserted=frame.height)
     if isinstance(spec.change_date, str) and frame.height:
         outcome.earliest = frame[spec.change_date].min()
     elif frame.height:
         outcome.earliest = spec.change_date
-    if "child_id" in columns:
+    if "child_id" in frame.columns:
         outcome.child_ids.update(frame["child_id"].unique().to_list())
     return outcome
 
@@ -138,12 +115,20 @@ def _frame_ids(frame: pl.DataFrame, column: str, pks: dict[str, int]) -> pl.Data
     return frame.join(mapping, left_on=column, right_on="__person", how="inner")
 
 
-def _window(frame: pl.DataFrame, column: str, field: str) -> Q | None:
-    """Rows dated from the earliest to the latest date of ``column`` in the file."""
+def _span(frame: pl.DataFrame, column: str) -> tuple[date, date] | None:
+    """The earliest and latest date of ``column`` in the file (None when it has none)."""
     dates = frame[column].drop_nulls()
     if not dates.len():
         return None
-    return Q(**{f"{field}__gte": dates.min(), f"{field}__lte": dates.max()})
+    return dates.min(), dates.max()
+
+
+def _window(frame: pl.DataFrame, column: str, field: str) -> Q | None:
+    """Rows dated from the earliest to the latest date of ``column`` in the file."""
+    span = _span(frame, column)
+    if span is None:
+        return None
+    return Q(**{f"{field}__gte": span[0], f"{field}__lte": span[1]})
 
 
 def _as_sent(original: str, code: str, name: str) -> pl.Expr:
@@ -189,19 +174,30 @@ class _Writer:
         self.ctx.progress(read)
 
     def upsert(
-        self, spec: UpsertSpec, frame: pl.DataFrame, *, fresh_copy: bool = False
+        self,
+        spec: UpsertSpec,
+        frame: pl.DataFrame,
+        *,
+        event: bool = False,
+        span: tuple[date, date] | None = None,
     ) -> UpsertOutcome:
         """Every row belongs to this authority: ``la_id`` is a key column or a written field.
 
-        ``fresh_copy``: large event tables take ``copy_into_empty`` on their first load.
+        Event tables pass ``event`` and ``span``, the file's date range (None: no dates). Their
+        first large load is ``copy_into_empty``; later loads of those keyed by
+        (authority, id) are ``event_replace`` on PostgreSQL; everything else, and SQLite,
+        goes through ``table_upsert``. All three leave the same rows and counts.
         """
         if "la_id" not in spec.key and "la_id" not in spec.fields:
             spec = replace(spec, fields=(*spec.fields, "la_id"))
         frame = frame.with_columns(pl.lit(self.la.pk).alias("la_id"))
-        if fresh_copy and frame.height >= FRESH_COPY_MIN_ROWS:
-            outcome = copy_into_empty(spec, frame)
-            if outcome is not None:
-                return outcome
+        if event:
+            if frame.height >= FRESH_COPY_MIN_ROWS:
+                outcome = copy_into_empty(spec, frame)
+                if outcome is not None:
+                    return outcome
+            if replace_applies(spec):
+                return event_replace(spec=spec, frame=frame, la_id=self.la.pk, span=span)
         return table_upsert(spec=spec, frame=frame)
 
     def child_pks(self) -> dict[str, int]:
@@ -225,6 +221,7 @@ class _Writer:
         if frame is None:
             return None
         read = frame.height
+        span = _span(frame, table.main_date)
         window = _window(frame, table.main_date, date_field) or _never(date_field)
         typed = _frame_ids(frame, table.person, self.pks).select(
             "child_id",
@@ -241,7 +238,7 @@ class _Writer:
             window=window,
             change_date=date_field,
         )
-        outcome = self.upsert(spec, typed, fresh_copy=True)
+        outcome = self.upsert(spec, typed, event=True, span=span)
         self.record(table, outcome, read)
         return outcome
 
