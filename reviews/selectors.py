@@ -811,10 +811,52 @@ def worklist_for_team(
     return worklist
 
 
+SORT_OVERDUE = "overdue"
+SORT_OVERDUE_LEAST = "overdue_least"
+SORT_DUE = "due"
+SORT_NAME = "name"
+#: The team page's "Sort by" choices (``?sort=``); the first is the lists' own order.
+WORKLIST_SORTS: dict[str, str] = {
+    SORT_OVERDUE: "Days overdue (most first)",
+    SORT_OVERDUE_LEAST: "Days overdue (least first)",
+    SORT_DUE: "Due date (earliest first)",
+    SORT_NAME: "Child’s name",
+}
+
+
+def _least_overdue_key(row: WorklistRow) -> tuple:
+    """Least overdue first; rows with no due date at all (the most overdue) go last."""
+    days = row.days_overdue if row.days_overdue is not None else 10**6
+    return (days, row.due_date or date.max, row.child_id)
+
+
+def _due_key(row: WorklistRow) -> tuple:
+    """Earliest due date first; lists without due dates (missing) by the date beside them."""
+    return (row.due_date or row.last_date or date.max, row.child_id)
+
+
+def _name_key(row: WorklistRow) -> tuple:
+    return (row.child_name.casefold(), row.child_id)
+
+
+_SORT_KEYS = {SORT_OVERDUE_LEAST: _least_overdue_key, SORT_DUE: _due_key, SORT_NAME: _name_key}
+
+
+def worklist_sort(*, rows: list[WorklistRow], sort: str | None) -> list[WorklistRow]:
+    """``rows`` in the order picked; the lists are built most overdue first (``_sort_key``)."""
+    key = _SORT_KEYS.get(sort or SORT_OVERDUE)
+    return sorted(rows, key=key) if key is not None else rows
+
+
 def worklist_filter(
-    *, worklist: TeamWorklist, kinds: Iterable[str] | None = None, worker: str | None = None
+    *,
+    worklist: TeamWorklist,
+    kinds: Iterable[str] | None = None,
+    worker: str | None = None,
+    sort: str | None = None,
 ) -> dict[str, list[WorklistRow]]:
-    """The lists to show: some kinds, and only one worker's children (``"none"``: unallocated)."""
+    """The lists to show: some kinds, only one worker's children (``"none"``: unallocated),
+    in the order ``sort`` picks (``WORKLIST_SORTS``; default most overdue first)."""
     keys = [k for k in (kinds or KINDS_BY_KEY) if k in KINDS_BY_KEY]
     out: dict[str, list[WorklistRow]] = {}
     for key in keys:
@@ -823,7 +865,7 @@ def worklist_filter(
             rows = [r for r in rows if r.worker_pk is None]
         elif worker:
             rows = [r for r in rows if str(r.worker_pk) == worker]
-        out[key] = rows
+        out[key] = worklist_sort(rows=rows, sort=sort)
     return out
 
 

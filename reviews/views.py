@@ -29,7 +29,9 @@ from organisations.services import audit_record
 from reviews.exports import EXPORT_FORMATS, worklist_export
 from reviews.selectors import (
     KINDS_BY_KEY,
+    SORT_OVERDUE,
     WORKLIST_KINDS,
+    WORKLIST_SORTS,
     as_of_allowed,
     drilldown_get,
     la_get_for_case_reader,
@@ -59,22 +61,31 @@ def _date_param(value: str | None) -> date | None:
 
 @dataclass(frozen=True)
 class WorklistFilter:
-    """The team page's query string: ``team``, ``worker``, ``kind`` and (admins) ``as_of``."""
+    """The team page's query string: ``team``, ``worker``, ``kind``, ``sort`` and (admins)
+    ``as_of``; in the URL so a reload or a shared link shows the same lists."""
 
     team: str
     worker: str
     kind: str
     as_of: date | None
+    sort: str = SORT_OVERDUE
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> WorklistFilter:
         kind = request.GET.get("kind", "")
+        sort = request.GET.get("sort", "")
         return cls(
             team=request.GET.get("team", "")[:100],
             worker=request.GET.get("worker", "")[:20],
             kind=kind if kind in KINDS_BY_KEY else "",
             as_of=_date_param(request.GET.get("as_of")),
+            sort=sort if sort in WORKLIST_SORTS else SORT_OVERDUE,
         )
+
+    @property
+    def sort_param(self) -> str:
+        """``sort`` for a link's query string ("" for the default order)."""
+        return "" if self.sort == SORT_OVERDUE else self.sort
 
 
 @require_GET
@@ -166,7 +177,10 @@ def _results_context(
         user=request.user, la=la, choice=choice, as_of=as_of, cache_key=worklist_key
     )
     full = worklist_filter(
-        worklist=worklist, kinds=[wanted.kind] if wanted.kind else None, worker=wanted.worker
+        worklist=worklist,
+        kinds=[wanted.kind] if wanted.kind else None,
+        worker=wanted.worker,
+        sort=wanted.sort,
     )
     lists = full
     if not wanted.kind:  # all lists at once: the first rows of each, the rest one click away
@@ -194,8 +208,11 @@ def _results_context(
         "export_query": _query(
             team=choice.key,
             worker=wanted.worker,
+            sort=wanted.sort_param,
             as_of=as_of.isoformat() if as_of != timezone.localdate() else "",
         ),
+        "sorts": WORKLIST_SORTS,
+        "sort_label": WORKLIST_SORTS[wanted.sort],
         "export_formats": EXPORT_FORMATS,
     }
 
@@ -210,7 +227,9 @@ def team_export(request: HttpRequest, code: str, kind: str, fmt: str) -> HttpRes
     choice = worklist_team_choice_get(user=request.user, la=la, key=wanted.team)
     as_of = as_of_allowed(user=request.user, la=la, requested=wanted.as_of)
     worklist = worklist_for_team(user=request.user, la=la, choice=choice, as_of=as_of)
-    rows = worklist_filter(worklist=worklist, kinds=[kind], worker=wanted.worker)[kind]
+    rows = worklist_filter(worklist=worklist, kinds=[kind], worker=wanted.worker, sort=wanted.sort)[
+        kind
+    ]
     export = worklist_export(
         kind=KINDS_BY_KEY[kind], rows=rows, fmt=fmt, la=la, team_name=choice.name, as_of=as_of
     )
@@ -225,6 +244,7 @@ def team_export(request: HttpRequest, code: str, kind: str, fmt: str) -> HttpRes
             "team": choice.key,
             "worker": wanted.worker,
             "kind": kind,
+            "sort": wanted.sort,
             "format": fmt,
             "as_of": as_of.isoformat(),
             "rows": len(rows),
