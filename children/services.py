@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from itertools import groupby
 
@@ -26,6 +26,8 @@ _N_IN = 15  # EpisodeIn fields at the head of a row
 _CHILD, _SOURCE = 15, 16
 _EPISODE_FLAGS = ("is_short_break", "is_temporary", "is_move", "placement_group",
                   "period_of_care_id")  # fmt: skip
+_LOCATION_FIELDS = ("pl_la", "pl_location", "pl_distance")
+_LOCATION_AT = 12  # pl_la, pl_location, pl_distance are row[12:15]
 _PERIOD_FIELDS = ("end_date", "reason_ceased", "starts_with_s", "is_short_break")
 _PLACEMENT_FIELDS = (
     "period_of_care_id", "end_date", "place", "latest_place", "placement_group",
@@ -131,7 +133,13 @@ def _keyed_sync(
     return len(updates) + len(inserts), ids
 
 
-def _chunk_derive(*, la: LocalAuthority, child_ids: Sequence[int], stats: dict) -> None:
+def _chunk_derive(
+    *,
+    la: LocalAuthority,
+    child_ids: Sequence[int],
+    stats: dict,
+    episode_locations: Mapping[int, tuple],
+) -> None:
     """Derive and write the histories of one chunk of children."""
     episodes = (
         Episode.objects.filter(la=la, child_id__in=child_ids)
@@ -140,11 +148,16 @@ def _chunk_derive(*, la: LocalAuthority, child_ids: Sequence[int], stats: dict) 
     )
     wanted = _Wanted()
     stored_flags: dict[int, tuple] = {}
+    located: dict[int, tuple] = {}  # episode id → its new location, to write
     for child_pk, group in groupby(episodes.iterator(chunk_size=10_000), key=lambda r: r[_CHILD]):
         rows = list(group)
-        wanted.add_child(child_pk, rows)
-        for row in rows:
+        for i, row in enumerate(rows):
             stored_flags[row[0]] = row[_SOURCE + 1 :]
+            location = episode_locations.get(row[0])
+            if location is not None:
+                located[row[0]] = location
+                rows[i] = (*row[:_LOCATION_AT], *location, *row[_LOCATION_AT + 3 :])
+        wanted.add_child(child_pk, rows)
 
     written, period_ids = _keyed_sync(
         model=PeriodOfCare, la=la, child_ids=child_ids, fields=_PERIOD_FIELDS,
@@ -163,17 +176,29 @@ def _chunk_derive(*, la: LocalAuthority, child_ids: Sequence[int], stats: dict) 
     stats["placements_written"] += written
     del placements
 
-    changed = []
+    changed, changed_located = [], []
     for episode_id, flags in wanted.flags.items():
         pkey = wanted.flag_period.get(episode_id)
         new = (*flags, period_ids[pkey] if pkey else None)
-        if new != stored_flags[episode_id]:
+        location = located.get(episode_id)
+        if location is not None:
+            changed_located.append((episode_id, *new, *location))
+        elif new != stored_flags[episode_id]:
             changed.append((episode_id, *new))
-    stats["episodes_updated"] += rows_update(model=Episode, columns=_EPISODE_FLAGS, rows=changed)
+    stats["episodes_updated"] += rows_update(
+        model=Episode, columns=_EPISODE_FLAGS, rows=changed
+    ) + rows_update(
+        model=Episode, columns=(*_EPISODE_FLAGS, *_LOCATION_FIELDS), rows=changed_located
+    )
 
 
 @transaction.atomic
-def care_histories_derive(*, la: LocalAuthority, child_ids: Iterable[int] | None = None) -> dict:
+def care_histories_derive(
+    *,
+    la: LocalAuthority,
+    child_ids: Iterable[int] | None = None,
+    episode_locations: Mapping[int, tuple] | None = None,
+) -> dict:
     """Refresh periods of care, placements and the derived episode flags of an authority.
 
     Called after every import that touches episodes, with the children whose episodes
@@ -181,18 +206,27 @@ def care_histories_derive(*, la: LocalAuthority, child_ids: Iterable[int] | None
     date) and only changed rows are written, so re-deriving an unchanged history writes
     nothing and ids stay stable. Children are handled a chunk at a time from plain
     tuples, so memory stays flat whatever the authority's size.
+
+    ``episode_locations`` (episode id → PL_LA, PL_LOCATION, PL_DISTANCE, from
+    ``placements.location.placement_locations_find``) are written to those episodes in
+    the same update as their flags and used for the placements; each must belong to one
+    of ``child_ids``.
     """
     if child_ids is None:
         ids: set[int] = set()
         for model in (Episode, PeriodOfCare, Placement):
-            ids.update(
-                model.objects.filter(la=la).order_by().values_list("child_id", flat=True).distinct()
-            )
+            stored = model.objects.filter(la=la).order_by().values_list("child_id", flat=True)
+            ids.update(stored.distinct())
         ordered = sorted(ids)
     else:
         ordered = sorted(set(child_ids))
     stats = {"periods_written": 0, "placements_written": 0, "episodes_updated": 0}
     size = _chunk_size()
     for start in range(0, len(ordered), size):
-        _chunk_derive(la=la, child_ids=ordered[start : start + size], stats=stats)
+        _chunk_derive(
+            la=la,
+            child_ids=ordered[start : start + size],
+            stats=stats,
+            episode_locations=episode_locations or {},
+        )
     return stats

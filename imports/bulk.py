@@ -48,6 +48,11 @@ def _dtype(field: models.Field) -> pl.DataType:
 def _frame(model: type[models.Model], columns: Sequence[str], rows: list[tuple]) -> pl.DataFrame:
     fields = {f.attname: f for f in model._meta.concrete_fields}
     schema = [(name, _dtype(fields[name])) for name in columns]
+    as_json = [i for i, name in enumerate(columns) if isinstance(fields[name], models.JSONField)]
+    if as_json:  # COPY reads JSON as its text
+        rows = [
+            tuple(json.dumps(v) if i in as_json else v for i, v in enumerate(row)) for row in rows
+        ]
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 

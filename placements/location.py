@@ -36,7 +36,6 @@ from django.db.models import Q
 
 from children.models import Episode, UASCRecord
 from children.services import care_histories_derive
-from imports.bulk import rows_update
 from organisations.models import LocalAuthority
 from organisations.reference import authority_for_ons_code, authority_for_ons_lower_tier
 from placements.postcodes import (
@@ -292,6 +291,9 @@ class LocationDeriveResult:
     fields_filled: Counter = field(default_factory=Counter)
     placements_written: int = 0
     warnings: list[LocationWarning] = field(default_factory=list)
+    #: Episode id → (pl_la, pl_location, pl_distance) to write, and those episodes' children.
+    changes: dict[int, tuple] = field(default_factory=dict)
+    changed_children: set[int] = field(default_factory=set)
 
     @property
     def disagreements(self) -> list[LocationWarning]:
@@ -405,31 +407,19 @@ def _row_location_changes(
     return {}
 
 
-@transaction.atomic
-def placement_locations_derive(
+def placement_locations_find(
     *,
     la: LocalAuthority,
     child_ids: Iterable[int] | None = None,
     only_missing: bool = True,
-    refresh_placements: bool = True,
 ) -> LocationDeriveResult:
-    """Fill or recompute PL_LA, PL_LOCATION and PL_DISTANCE on an authority's episodes.
+    """What ``placement_locations_derive`` would change, written nowhere.
 
-    ``only_missing`` (after an import): fill each of the three fields only where the
-    file left it blank; supplied values stay. Otherwise (``--all``): recompute every
-    episode, replace supplied values with derived ones and report each disagreement; a
-    supplied value is kept only where nothing can be derived (unknown postcode), and a
-    supplied distance for a short break or a UASC child is cleared and reported.
-
-    Postcodes are looked up once for the whole batch, grouped by area, and each distinct
-    (postcodes, PLACE, LS, UASC) combination is derived once. Episodes are read as a
-    stream and only changed ones are written (set-based). Then, with
-    ``refresh_placements``, ``care_histories_derive`` runs for the children whose
-    episodes changed, which copies each placement's location from its usual (latest
-    non-temporary) episode, the same rule as on import, so placements and episodes
-    cannot disagree; the importer passes False because it derives the histories itself
-    right after. ``child_ids`` are ``Child`` primary keys. Returns counts and the
-    warnings (unknown or partial postcodes, disagreements) for the caller to log.
+    The result's ``changes`` go to ``care_histories_derive(episode_locations=…)``, which
+    writes them with the episodes' derived flags in one update (the 903 importer does
+    this for the children it changed). Postcodes are looked up once for the whole batch,
+    grouped by area; each distinct (postcodes, PLACE, LS, UASC) combination is derived
+    once, and episodes are read as a stream.
     """
     result = LocationDeriveResult()
     episodes = Episode.objects.filter(la=la)
@@ -446,8 +436,6 @@ def placement_locations_derive(
     points = postcodes_lookup(postcodes)
 
     derived: dict[tuple, Location] = {}
-    changed: list[tuple] = []
-    changed_children: set[int] = set()
     rows = episodes.values(*_LOCATION_READ).order_by("child_id", "decom")
     for row in rows.iterator(chunk_size=_READ_CHUNK_ROWS):
         result.episodes_checked += 1
@@ -472,13 +460,37 @@ def placement_locations_derive(
             result=result,
         )
         if final:
-            changed.append((row["id"], *(final[name] for name in LOCATION_FIELDS)))
-            changed_children.add(row["child_id"])
+            result.changes[row["id"]] = tuple(final[name] for name in LOCATION_FIELDS)
+            result.changed_children.add(row["child_id"])
+    result.episodes_updated = len(result.changes)
+    return result
 
-    if changed:
-        rows_update(model=Episode, columns=LOCATION_FIELDS, rows=changed)
-        if refresh_placements:
-            stats = care_histories_derive(la=la, child_ids=sorted(changed_children))
-            result.placements_written = stats["placements_written"]
-    result.episodes_updated = len(changed)
+
+@transaction.atomic
+def placement_locations_derive(
+    *,
+    la: LocalAuthority,
+    child_ids: Iterable[int] | None = None,
+    only_missing: bool = True,
+) -> LocationDeriveResult:
+    """Fill or recompute PL_LA, PL_LOCATION and PL_DISTANCE on an authority's episodes.
+
+    ``only_missing`` (after an import): fill each of the three fields only where the
+    file left it blank; supplied values stay. Otherwise (``--all``): recompute every
+    episode, replace supplied values with derived ones and report each disagreement; a
+    supplied value is kept only where nothing can be derived (unknown postcode), and a
+    supplied distance for a short break or a UASC child is cleared and reported.
+
+    Only changed episodes are written, by ``care_histories_derive`` for their children,
+    which also copies each placement's location from its usual (latest non-temporary)
+    episode, the same rule as on import, so placements and episodes cannot disagree.
+    ``child_ids`` are ``Child`` primary keys. Returns counts and the warnings (unknown or
+    partial postcodes, disagreements) for the caller to log.
+    """
+    result = placement_locations_find(la=la, child_ids=child_ids, only_missing=only_missing)
+    if result.changes:
+        stats = care_histories_derive(
+            la=la, child_ids=sorted(result.changed_children), episode_locations=result.changes
+        )
+        result.placements_written = stats["placements_written"]
     return result

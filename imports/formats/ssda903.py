@@ -35,6 +35,7 @@ from children.models import (
     Source,
     UASCRecord,
 )
+from imports.bulk import rows_insert
 from imports.formats import ssda903_codes as codes
 from imports.formats.base import (
     CODE,
@@ -1006,7 +1007,7 @@ def _plans(ctx: WriteContext) -> list[tuple[str, UpsertSpec, dict[str, str], pl.
 def write(ctx: WriteContext) -> WriteResult:
     """Write a clean 903 file set for one authority and year; see the module docstring."""
     from children.services import care_histories_derive
-    from placements.location import placement_locations_derive
+    from placements.location import placement_locations_find
 
     result = WriteResult()
     started = time.perf_counter()
@@ -1039,17 +1040,15 @@ def write(ctx: WriteContext) -> WriteResult:
         ctx.progress(read)
     result.timings["upsert"] = round(time.perf_counter() - started, 3)
     if episode_children and not ctx.dry_run:
-        # Locations first: the histories then copy them into the placements in one pass
-        # (the other order derives every placement twice).
+        # Locations first, written with the derived episode flags in one update; the
+        # histories then copy them into the placements in the same pass.
         children = sorted(episode_children)
         started = time.perf_counter()
-        located = placement_locations_derive(
-            la=ctx.la, child_ids=children, refresh_placements=False
-        )
+        located = placement_locations_find(la=ctx.la, child_ids=children)
         _location_warnings_record(batch_id=ctx.batch_id, warnings=located.warnings)
         result.timings["locations"] = round(time.perf_counter() - started, 3)
         started = time.perf_counter()
-        care_histories_derive(la=ctx.la, child_ids=children)
+        care_histories_derive(la=ctx.la, child_ids=children, episode_locations=located.changes)
         result.timings["derive"] = round(time.perf_counter() - started, 3)
     return result
 
@@ -1065,23 +1064,16 @@ def _location_warnings_record(*, batch_id: int | None, warnings: list) -> None:
         return
     from imports.models import ImportBatch, ImportIssue
 
-    ImportIssue.objects.bulk_create(
-        [
-            ImportIssue(
-                batch_id=batch_id,
-                severity=ImportIssue.Severity.WARNING,
-                kind=f"location_{w.kind}"[:50],
-                file_name="",
-                table="Episodes",
-                column=w.column,
-                value=str(w.value)[:255],
-                message=str(w),
-                indicators=list(w.indicators),
-            )
+    rows_insert(
+        model=ImportIssue,
+        columns=("batch_id", "severity", "kind", "file_name", "table", "column", "value",
+                 "message", "indicators"),
+        rows=[
+            (batch_id, ImportIssue.Severity.WARNING.value, f"location_{w.kind}"[:50], "",
+             "Episodes", w.column, str(w.value)[:255], str(w), list(w.indicators))
             for w in warnings
         ],
-        batch_size=2000,
-    )
+    )  # fmt: skip
     ImportBatch.objects.filter(pk=batch_id).update(
         warning_count=models.F("warning_count") + len(warnings)
     )
