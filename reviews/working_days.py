@@ -40,14 +40,10 @@ def is_working_day(*, day: date) -> bool:
     return day.weekday() not in WEEKEND and not is_bank_holiday(day=day)
 
 
-#: Working days are tabulated a year at a time, for the years this process has asked about.
-_TABLE_MARGIN_YEARS = 2
-
-
 @functools.cache
-def _working_days_table(first_year: int, last_year: int) -> tuple[date, ...]:
-    """Every working day from 1 January ``first_year`` to 31 December ``last_year``, sorted."""
-    day, last = date(first_year, 1, 1), date(last_year, 12, 31)
+def _working_days_of_year(year: int) -> tuple[date, ...]:
+    """Every working day of ``year``, sorted (cached: one table per year per process)."""
+    day, last = date(year, 1, 1), date(year, 12, 31)
     out: list[date] = []
     while day <= last:
         if is_working_day(day=day):
@@ -62,19 +58,18 @@ def add_working_days(*, start: date, n: int) -> date:
     ``add_working_days(start=D, n=20)`` is the last day that is still "within 20 working days
     of D" (``indicators.md`` §1): the first review and the initial health assessment are on
     time when held on or before it. ``n=0`` returns ``start`` unchanged. A bulk recompute
-    asks this for every period of care, so it reads a sorted table of working days by
-    bisection instead of stepping through the calendar a day at a time.
+    asks this for every period of care, so it reads each year's sorted table of working days
+    by bisection instead of stepping through the calendar a day at a time.
     """
     if n < 0:
         raise ValueError(f"n must be zero or more, got {n}")
     if n == 0:
         return start
-    # 20 working days span at most ~5 weeks, so a table reaching two years on covers any
-    # n a schedule uses; a larger n just takes a wider table.
-    first_year = start.year - 1
-    last_year = start.year + _TABLE_MARGIN_YEARS + n // 200
-    table = _working_days_table(first_year - first_year % 10, last_year - last_year % 10 + 9)
-    index = bisect_right(table, start) + n - 1
-    if index >= len(table):  # pragma: no cover - the margin above always suffices
-        raise ValueError(f"working-day table too short for {start} + {n}")
-    return table[index]
+    year = start.year
+    days = _working_days_of_year(year)
+    index = bisect_right(days, start) + n - 1
+    while index >= len(days):
+        index -= len(days)
+        year += 1
+        days = _working_days_of_year(year)
+    return days[index]

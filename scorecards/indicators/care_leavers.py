@@ -9,7 +9,7 @@ from datetime import date
 
 from reviews.scheduling import RecurringDue, pathway_plan_due
 from scorecards.cells import breakdown_cell, fraction_cell
-from scorecards.engine import CareLeaverIn, ChildTimeline, LAData, MonthContext
+from scorecards.engine import CareLeaverIn, ChildTimeline, DatedIndex, LAData, MonthContext
 from scorecards.indicators.registry import (
     HIGHER,
     LOWER,
@@ -96,7 +96,10 @@ def birthday(dob: date, age: int) -> date:
 
 def observation_on(child: ChildTimeline, e: date) -> CareLeaverIn | None:
     """The latest care-leaver observation dated on or before E (the status at E)."""
-    i = bisect_right([o.as_at for o in child.care_leaver], e) - 1
+    dates = child.extra.get("care_leaver_dates")
+    if dates is None:  # kept on the timeline: every month asks again
+        dates = child.extra["care_leaver_dates"] = [o.as_at for o in child.care_leaver]
+    i = bisect_right(dates, e) - 1
     return child.care_leaver[i] if i >= 0 else None
 
 
@@ -200,15 +203,29 @@ def birthday_cohort(
     The cohort figures count these; the drill-down lists them by name.
     """
     first, e = ctx.window(period)
+    index = ctx.data.memo(f"birthdays:{ages}", lambda data: birthdays_index(data, ages))
     out: list[tuple[ChildTimeline, date, BirthdayStatus]] = []
-    for child in ctx.data.memo("leavers_known", leavers_known):
-        for age in ages:
-            bday = birthday(child.dob, age)
-            if first <= bday <= e:
-                status = status_around(child, bday, e)
-                if status.eligibility in eligibilities:
-                    out.append((child, bday, status))
+    for _, child, bday in sorted(index.between(first, e), key=lambda hit: hit[0]):
+        status = status_around(child, bday, e)
+        if status.eligibility in eligibilities:
+            out.append((child, bday, status))
     return out
+
+
+def birthdays_index(
+    data: LAData, ages: tuple[int, ...]
+) -> DatedIndex[tuple[int, ChildTimeline, date]]:
+    """Birthdays of ``ages`` of the young people known as care leavers, by date.
+
+    Each item carries its place in (child, age) order, so a window's birthdays can be read
+    in that order, as a loop over the young people and their ages would list them.
+    """
+    known = data.memo("leavers_known", leavers_known)
+    return DatedIndex(
+        (bday, (i * len(ages) + j, child, bday))
+        for i, child in enumerate(known)
+        for j, bday in enumerate(birthday(child.dob, age) for age in ages)
+    )
 
 
 def birthday_statuses(
