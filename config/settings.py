@@ -195,6 +195,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.worklist_digest_task",
         "schedule": env_crontab("WORKLIST_DIGEST_CRON", "0 7 * * mon"),
     },
+    "worklists-warm-up": {
+        # Today's worklists of every team, built from 06:00 (before managers arrive) and
+        # rebuilt every 10 minutes through the day so they never outlive
+        # WORKLIST_CACHE_SECONDS yet a first view is a cache read.
+        "task": "reviews.tasks.worklists_warm_task",
+        "schedule": env_crontab("WORKLIST_WARM_CRON", "*/10 6-19 * * *"),
+        "kwargs": {"force": True},
+    },
 }
 
 if REDIS_URL:

@@ -376,6 +376,20 @@ def worklist_team_choices(*, user: Any, la: LocalAuthority) -> list[TeamChoice]:
     return choices
 
 
+def worklist_warm_up_choices(*, la: LocalAuthority) -> list[TeamChoice]:
+    """The picks the warm-up builds: every team of ``la``, and each member's own teams
+    together ("My teams", keyed as ``worklist_team_choices`` keys it). Not the whole
+    authority: only admins pick it, and never by default."""
+    choices = [TeamChoice(t.team_id, t.name, (t.pk,)) for t in Team.objects.filter(la=la)]
+    for membership in Membership.objects.filter(la=la).prefetch_related("teams"):
+        own = list(membership.teams.all())
+        if len(own) > 1:
+            key = "+".join(t.team_id for t in own)
+            if all(c.key != key for c in choices):
+                choices.append(TeamChoice(key, "My teams", tuple(t.pk for t in own)))
+    return choices
+
+
 def worklist_team_choice_get(
     *,
     user: Any,
@@ -415,7 +429,24 @@ def team_children(
     In scope today (the access rule) and in the team on the as-of day (the list's rule).
     """
     visible = children_in_scope(user=user, la=la).values("pk")
-    queryset = Child.objects.filter(la=la, pk__in=visible)
+    return _team_children(Child.objects.filter(la=la, pk__in=visible), la, choice, as_of)
+
+
+def team_children_for_warm_up(
+    *, la: LocalAuthority, choice: TeamChoice, as_of: date
+) -> list[tuple[int, str, str]]:
+    """The children of ``team_children`` with no reader: for the cache warm-up only.
+
+    As of today they are the very children every reader allowed to pick ``choice`` gets (a
+    team manager's scope today is their teams' children today; an admin's, the authority),
+    which is why ``worklist_cache_key`` names no user.
+    """
+    return _team_children(Child.objects.filter(la=la), la, choice, as_of)
+
+
+def _team_children(
+    queryset: QuerySet, la: LocalAuthority, choice: TeamChoice, as_of: date
+) -> list[tuple[int, str, str]]:
     if choice.team_pks:
         teams = teams_with_descendants(team_ids=choice.team_pks)
         # Only a child with an allocation to one of the teams open that day can be in them:

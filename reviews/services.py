@@ -1,7 +1,12 @@
-"""The weekly worklist digest: each team manager's counts by e-mail, never a child's name.
+"""The weekly worklist digest, and the warm-up of the worklist cache.
 
-``roles.md``: an e-mail leaves the service's access control, so the digest carries counts
-and a link only; the names are behind the link, where scope and audit apply.
+Digest: each team manager's counts by e-mail, never a child's name (``roles.md``: an e-mail
+leaves the service's access control, so the digest carries counts and a link only; the
+names are behind the link, where scope and audit apply).
+
+Warm-up: a team's lists cost about a second to build on a large authority, and an import or
+recompute changes every cache key (``worklist_data_version``); building them in the worker
+right after, and through the working day, makes a manager's first view a cache read.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
 from django.http import Http404
@@ -24,8 +30,12 @@ from reviews.selectors import (
     WORKLIST_KINDS,
     TeamChoice,
     la_get_for_case_reader,
+    team_children_for_warm_up,
+    worklist_build,
+    worklist_cache_key,
     worklist_for_team,
     worklist_team_choice_get,
+    worklist_warm_up_choices,
 )
 
 DIGEST_SUBJECT = "Your team's worklists for the week of {day}"
@@ -120,3 +130,34 @@ def worklist_digests_send(*, today: date | None = None, la_code: str | None = No
         return 0
     with get_connection() as connection:
         return connection.send_messages(messages) or 0
+
+
+def worklists_warm(*, la: LocalAuthority, force: bool = False) -> int:
+    """Build and cache today's lists of every team of ``la``; how many were built.
+
+    Without ``force`` a team whose lists are already cached under today's key is left
+    alone (the warm-up after an import and the one after its recompute then build each
+    team once); with it (the beat's runs) each is rebuilt, so the lists stay warm through
+    the day without outliving ``WORKLIST_CACHE_SECONDS``. Nothing with the cache off.
+    """
+    seconds = settings.WORKLIST_CACHE_SECONDS
+    if seconds <= 0:
+        return 0
+    as_of = timezone.localdate()
+    built = 0
+    for choice in worklist_warm_up_choices(la=la):
+        key = worklist_cache_key(la=la, choice=choice, as_of=as_of)
+        if key is None or (not force and cache.has_key(key)):
+            continue
+        children = team_children_for_warm_up(la=la, choice=choice, as_of=as_of)
+        worklist = worklist_build(la=la, children=children, as_of=as_of)
+        worklist.cache_key = key
+        cache.set(key, worklist, seconds)
+        built += 1
+    return built
+
+
+def worklists_warm_all(*, force: bool = False) -> int:
+    """``worklists_warm`` for every authority with children (the beat's schedule)."""
+    las = LocalAuthority.objects.filter(children__isnull=False).distinct().order_by("code")
+    return sum(worklists_warm(la=la, force=force) for la in las)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from reviews.services import worklist_digests_send
+from organisations.models import LocalAuthority
+from reviews.services import worklist_digests_send, worklists_warm, worklists_warm_all
 
 
 @shared_task(acks_late=True, name="reviews.tasks.worklist_digest_task")
@@ -14,3 +15,26 @@ def worklist_digest_task() -> int:
     Not retried: a retry after a partial send would e-mail some managers twice.
     """
     return worklist_digests_send()
+
+
+@shared_task(
+    acks_late=True,
+    soft_time_limit=600,
+    time_limit=660,
+    name="reviews.tasks.worklists_warm_task",
+)
+def worklists_warm_task(la_id: int | None = None, force: bool = False) -> int:
+    """Cache today's worklists of every team: of one authority after its import or
+    recompute, of all of them (rebuilt, ``force``) on the beat's ``WORKLIST_WARM_CRON``.
+
+    Safe to repeat: it only fills the cache.
+    """
+    if la_id is None:
+        return worklists_warm_all(force=force)
+    la = LocalAuthority.objects.filter(pk=la_id).first()
+    return worklists_warm(la=la, force=force) if la is not None else 0
+
+
+def worklists_warm_queue(*, la_id: int) -> None:
+    """Queue the warm-up of one authority (after an import or a recompute has committed)."""
+    worklists_warm_task.delay(la_id)
