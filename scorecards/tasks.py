@@ -53,6 +53,10 @@ def recompute_snapshots_task(
         raise self.retry(countdown=BUSY_RETRY_SECONDS)
     if outcome == "done":
         scorecard_pdf_queue_latest(la=la)
+        # New snapshots change every worklist cache key: rebuild today's lists (issue 10).
+        from reviews.tasks import worklists_warm_queue
+
+        worklists_warm_queue(la_id=la.pk)
     return outcome
 
 

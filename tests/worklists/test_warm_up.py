@@ -26,6 +26,7 @@ from reviews.selectors import (
 )
 from reviews.services import worklists_warm
 from reviews.tasks import worklists_warm_task
+from scorecards.tasks import recompute_snapshots_task
 from tests.worklists.conftest import looked_after_child, visit
 
 TODAY = date(2024, 3, 20)
@@ -75,6 +76,16 @@ def test_an_import_warms_the_lists_under_the_key_its_batch_makes(client, world, 
     batch = ImportBatch.objects.create(la=world.la, format="ssd", dry_run=True)
     import_batch_run.delay(batch.pk).get()  # nothing to read: rejected, but a new batch
     assert cache.has_key(manager_key(world))
+    visit(ann, "2024-03-08")
+    client.force_login(world.manager1)
+    assert "Ann One" in overdue_page(client, world)
+
+
+def test_a_recompute_warms_the_lists_under_the_key_its_snapshots_make(client, world, ann):
+    before = manager_key(world)
+    assert recompute_snapshots_task.delay(world.la.pk, "2024-03-01").get() == "done"
+    assert manager_key(world) != before  # new snapshots: a new key ...
+    assert cache.has_key(manager_key(world))  # ... already filled
     visit(ann, "2024-03-08")
     client.force_login(world.manager1)
     assert "Ann One" in overdue_page(client, world)
