@@ -183,13 +183,18 @@ class ChildTimeline:
         An allocation is open on D when it started on or before D and has no end or ends
         after D; with several open, the latest start wins (``indicators.md`` §3).
         """
-        team = "unallocated"
-        for start, end, team_id in self.allocations:  # sorted by start
-            if start > d:
-                break
+        # The latest-starting allocation open on D: bisect to the allocations started by D
+        # (sorted by start), then look back for the first one still open. Every due date of
+        # every month asks this, so the starts are kept on the timeline.
+        allocations = self.allocations
+        starts = self.extra.get("allocation_starts")
+        if starts is None or len(starts) != len(allocations):
+            starts = self.extra["allocation_starts"] = [a[0] for a in allocations]
+        for i in range(bisect_right(starts, d) - 1, -1, -1):
+            _, end, team_id = allocations[i]
             if end is None or end > d:
-                team = team_id or "unallocated"
-        return team
+                return team_id or "unallocated"
+        return "unallocated"
 
     def uasc_on(self, d: date) -> bool:
         """UASC on ``d``: a UASC row, and ``d`` is before the date UASC status ceased (DUC).

@@ -8,6 +8,7 @@ E − N to E, both days included (a record dated exactly E − N counts).
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -46,11 +47,13 @@ def month_last(d: date) -> date:
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
 
+@functools.lru_cache(maxsize=65536)
 def add_months(d: date, n: int) -> date:
     """``d`` moved by ``n`` calendar months, clamped to the last day of the target month.
 
     One implementation for the whole project: :func:`reviews.scheduling.dates.add_months`
-    (the due dates of worklists and the windows of indicators must clamp alike).
+    (the due dates of worklists and the windows of indicators must clamp alike). Cached:
+    the indicators ask for the same month ends' windows child after child.
     """
     return _add_months(d=d, n=n)
 

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from reviews.scheduling import RecurringDue, pep_due
+from reviews.scheduling.plans import PEP_STATUS_COMPLETE
 from scorecards.cells import breakdown_cell, fraction_cell
 from scorecards.engine import ChildTimeline, CLAEntry, MonthContext
 from scorecards.indicators.registry import (
@@ -142,7 +143,13 @@ def pep_due_at(entry: CLAEntry, e: date) -> RecurringDue | None:
     """
     if not is_school_age(entry.child.dob, e) or entry.period.start > add_months(e, -1):
         return None
-    return pep_due(peps=entry.child.peps, as_of=e)
+    child = entry.child
+    complete = child.extra.get("complete_peps")
+    if complete is None:  # drafts never count (pep_due): drop them once, not every month
+        complete = child.extra["complete_peps"] = [
+            p for p in child.peps if p.status.strip().upper() == PEP_STATUS_COMPLETE
+        ]
+    return pep_due(peps=complete, as_of=e)
 
 
 def _pep_in_place(ctx: MonthContext) -> Cells:
