@@ -18,6 +18,17 @@ Why this shape:
 - **Fonts embedded.** WeasyPrint embeds a subset of every font it uses; ``pdf.css`` asks
   for Liberation Sans (Arial's metrics; installed by ``scripts/bootstrap.sh``) and DejaVu
   Sans for symbols, so no reader's machine substitutes a font.
+- **Fast enough to render on request** (goal: under 3 s cold). A cold render of the
+  23-page demo month split, before this shape: WeasyPrint's layout about 60%, drawing
+  about 30% (nearly half of it the charts' SVG text), HTML parsing 7%, our page build and
+  template 2%; parsing GOV.UK Frontend's 130 KB stylesheet took another 0.3 s once per
+  process. So: the parsed stylesheets are kept per process, GOV.UK's part is the dozen
+  rules the PDF uses (``pdf-govuk.css``), and SVG text is drawn a run at a time
+  (``_svg_text_by_runs``). Nothing is fetched from the network (``_url_fetcher``).
+- **One render of a month at a time.** A recompute makes new snapshot versions, after
+  which every reader of the month would find no stored draft and render it at once (each
+  a WeasyPrint run holding the GIL of its web process). ``pdf_render_single_flight``
+  lets one process render a month while the others wait for its file, sleeping.
 """
 
 from __future__ import annotations
@@ -29,12 +40,14 @@ import logging
 import os
 import secrets
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -52,10 +65,12 @@ logger = logging.getLogger(__name__)
 CONTENT_TYPE = "application/pdf"
 #: Bump when the PDF's layout changes, so every stored draft is rendered afresh.
 #: Published PDFs are never re-rendered whatever this says.
-PDF_LAYOUT_VERSION = "1"
-#: The page's stylesheets in the page's order, then the PDF's own.
+PDF_LAYOUT_VERSION = "2"
+#: The GOV.UK rules the PDF uses, the page's own stylesheets in the page's order, then the
+#: PDF's. (``pdf-govuk.css`` stands in for GOV.UK Frontend's whole stylesheet, whose
+#: selectors WeasyPrint would match against every element of a 23-page document.)
 STYLESHEETS = (
-    "vendor/govuk-frontend/govuk-frontend.min.css",
+    "css/pdf-govuk.css",
     "css/app.css",
     "css/pages.css",
     "css/print.css",
@@ -66,6 +81,15 @@ STORAGE_FOLDER = "scorecards"
 #: A draft file without a row is an orphan once it is older than this (a render in
 #: progress writes its file a moment before its row).
 ORPHAN_AFTER_SECONDS = 600
+
+#: How long a download waits for another process's render of the same month (then the
+#: reader gets the "being prepared" page, which asks again).
+RENDER_WAIT_SECONDS = 20
+#: A render lock outlives a crashed holder by no more than this (a render takes seconds;
+#: the Celery task's hard limit is 180 s).
+RENDER_LOCK_SECONDS = 180
+#: How often a waiting download looks for the file another process is rendering.
+RENDER_POLL_SECONDS = 0.25
 
 STATUS_DRAFT = RenderedPdf.Kind.DRAFT.value
 STATUS_PUBLISHED = RenderedPdf.Kind.PUBLISHED.value
@@ -171,15 +195,78 @@ class RenderOutput:
     seconds: float
 
 
+def _url_fetcher(url: str, *args, **kwargs) -> dict:
+    """Only files under ``static/`` (none are linked today): never the network, so a
+    render cannot stall on, or leak anything to, a remote host."""
+    from weasyprint import default_url_fetcher
+
+    static = (settings.BASE_DIR / "static").resolve()
+    if url.startswith("file://"):
+        path = Path(url.removeprefix("file://")).resolve()
+        if static in path.parents:
+            return default_url_fetcher(url, *args, **kwargs)
+    raise ValueError(f"the scorecard PDF fetches nothing outside static/: {url}")
+
+
+class _TextRun(str):
+    """A string that iterates as one item: WeasyPrint's SVG text loop then shapes and draws
+    the whole run once instead of once per character."""
+
+    def __iter__(self) -> Iterator[str]:
+        yield str(self)
+
+
+#: SVG text attributes that position characters one by one (then per-character it is).
+_PER_CHARACTER = ("dx", "dy", "rotate", "letter-spacing", "textLength")
+
+
+@functools.cache
+def _svg_text_by_runs() -> None:
+    """Draw each SVG ``<text>`` as one run (once per process).
+
+    WeasyPrint 66 lays out and draws SVG text one code point at a time, in case glyphs
+    are positioned one by one: the charts' 1,650 label characters cost 1,650 Pango
+    layouts, a third of drawing the PDF (Kozea/WeasyPrint#2249; fixed upstream the same
+    way by PR #2754). Our labels have one x and one y, so each is drawn whole: the same
+    glyphs where they were, with the font's kerning. Texts that do place characters one
+    by one keep WeasyPrint's own path. Skipped, and harmless, if WeasyPrint changes.
+    """
+    from weasyprint import svg as weasy_svg
+
+    original = getattr(weasy_svg, "text", None)
+    if original is None or weasy_svg.TAGS.get("text") is not original:
+        logger.warning("WeasyPrint's SVG text drawing has changed: per-character it stays")
+        return
+
+    def text_by_runs(svg, node, font_size):
+        content = node.text
+        single_position = all(
+            len(str(node.attrib.get(name, "")).replace(",", " ").split()) <= 1
+            for name in ("x", "y")
+        )
+        if (
+            content
+            and len(content) > 1
+            and single_position
+            and not any(name in node.attrib for name in _PER_CHARACTER)
+        ):
+            node._etree_node.text = _TextRun(content)
+        return original(svg, node, font_size)
+
+    # draw_node compares TAGS[tag] with the module's ``text`` to anchor text: set both.
+    weasy_svg.TAGS["text"] = weasy_svg.text = text_by_runs
+
+
 def scorecard_pdf_render(*, page: PageContext, status: PdfStatus) -> RenderOutput:
     """Lay the scorecard out on A4 and write the PDF (WeasyPrint, fonts embedded)."""
     from weasyprint import HTML
 
+    _svg_text_by_runs()
     started = time.perf_counter()
     html = scorecard_pdf_html(page=page, status=status)
-    document = HTML(string=html, base_url=str(settings.BASE_DIR / "static")).render(
-        stylesheets=list(_stylesheets()), presentational_hints=True
-    )
+    document = HTML(
+        string=html, base_url=str(settings.BASE_DIR / "static"), url_fetcher=_url_fetcher
+    ).render(stylesheets=list(_stylesheets()), presentational_hints=True)
     content = document.write_pdf()
     return RenderOutput(
         content=content, pages=len(document.pages), seconds=time.perf_counter() - started
@@ -275,6 +362,60 @@ def rendered_pdf_exists(rendered: RenderedPdf) -> bool:
     return pdf_file_path(relative=rendered.path).is_file()
 
 
+# --- one render of a month at a time ------------------------------------------------------
+
+
+class PdfBeingPrepared(Exception):
+    """Another process was still rendering the month's PDF when the wait ran out."""
+
+
+def pdf_render_lock_name(*, snapshot: Snapshot) -> str:
+    """The cache key held while a process renders ``snapshot``'s month."""
+    return f"scorecard-pdf-render:{snapshot.la_id}:{snapshot.month:%Y-%m}"
+
+
+def _render_lock_take(*, name: str) -> str | None:
+    """The lock's token if this process may render now (an atomic add in the shared cache,
+    Redis in production, so it holds across web and worker processes), else ``None``."""
+    token = secrets.token_hex(8)
+    return token if cache.add(name, token, timeout=RENDER_LOCK_SECONDS) else None
+
+
+def _render_lock_release(*, name: str, token: str) -> None:
+    if cache.get(name) == token:  # not a lock that expired and was taken by another
+        cache.delete(name)
+
+
+def pdf_render_single_flight(
+    *,
+    snapshot: Snapshot,
+    stored: Callable[[], RenderedPdf | None],
+    render: Callable[[], RenderedPdf],
+    wait_seconds: float,
+) -> RenderedPdf:
+    """``stored()`` if there, else ``render()``, with one render of a month at a time.
+
+    While another process renders the month, this one sleeps (no CPU, no GIL) and looks
+    for the file every ``RENDER_POLL_SECONDS``; once the lock is free it looks once more
+    before rendering, so N readers arriving together cause one render. After
+    ``wait_seconds`` it gives up with ``PdfBeingPrepared``.
+    """
+    name = pdf_render_lock_name(snapshot=snapshot)
+    deadline = time.monotonic() + wait_seconds
+    while (token := _render_lock_take(name=name)) is None:
+        found = stored()
+        if found is not None:
+            return found
+        if time.monotonic() >= deadline:
+            raise PdfBeingPrepared(name)
+        time.sleep(RENDER_POLL_SECONDS)
+    try:
+        found = stored()
+        return found if found is not None else render()
+    finally:
+        _render_lock_release(name=name, token=token)
+
+
 # --- drafts and published PDFs -----------------------------------------------------------
 
 
@@ -297,17 +438,45 @@ def scorecard_pdf_draft_ensure(
     commentary: dict[str, str],
     publication: Publication | None,
     figures_changed: bool,
+    wait_seconds: float | None = None,
 ) -> RenderedPdf:
     """The draft PDF of the current figures: from storage, else rendered and stored now.
 
-    Two renders of the same draft at once (the task after a recompute and a first
-    download) both succeed: the second to insert its row finds the first's and removes
-    its own file. Older drafts of the month are deleted once a newer one is stored.
+    Renders go through ``pdf_render_single_flight``: readers of a month that is being
+    rendered wait for that render (``PdfBeingPrepared`` after ``wait_seconds``). Should
+    two renders of one draft still meet (a lock that expired), both succeed: the second
+    to insert its row finds the first's and removes its own file. Older drafts of the
+    month are deleted once a newer one is stored.
     """
     key = pdf_inputs_key(la=la, snapshot=snapshot, commentary=commentary, publication=publication)
     existing = scorecard_pdf_draft_get(snapshot=snapshot, inputs_key=key)
     if existing is not None:
         return existing
+    return pdf_render_single_flight(
+        snapshot=snapshot,
+        stored=lambda: scorecard_pdf_draft_get(snapshot=snapshot, inputs_key=key),
+        render=lambda: _scorecard_pdf_draft_render(
+            la=la,
+            snapshot=snapshot,
+            key=key,
+            commentary=commentary,
+            publication=publication,
+            figures_changed=figures_changed,
+        ),
+        wait_seconds=RENDER_WAIT_SECONDS if wait_seconds is None else wait_seconds,
+    )
+
+
+def _scorecard_pdf_draft_render(
+    *,
+    la: LocalAuthority,
+    snapshot: Snapshot,
+    key: str,
+    commentary: dict[str, str],
+    publication: Publication | None,
+    figures_changed: bool,
+) -> RenderedPdf:
+    """Render the draft of these inputs, store its file and row, prune older drafts."""
     RenderedPdf.objects.filter(snapshot=snapshot, kind=STATUS_DRAFT, inputs_key=key).delete()
     page = scorecard_page_for_pdf(la=la, snapshot=snapshot, commentary=commentary)
     status = pdf_status_draft(publication=publication, figures_changed=figures_changed)

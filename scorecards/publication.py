@@ -395,11 +395,15 @@ class PdfChoice:
     filename: str
 
 
-def scorecard_pdf_draft_for_month(*, la: LocalAuthority, month: date) -> RenderedPdf | None:
+def scorecard_pdf_draft_for_month(
+    *, la: LocalAuthority, month: date, wait_seconds: float | None = None
+) -> RenderedPdf | None:
     """The current figures' draft PDF of a month, rendered now if not stored yet.
 
     ``None`` when the month has no figures. Used by the download, the task that runs
-    after each recompute and ``render_scorecard``.
+    after each recompute and ``render_scorecard`` (those two wait as long as a render
+    can take). ``pdf.PdfBeingPrepared`` when another process is still rendering the month
+    after ``wait_seconds`` (default ``pdf.RENDER_WAIT_SECONDS``).
     """
     month = month_first(month)
     snapshot = Snapshot.objects.filter(la=la, month=month, is_current=True).first()
@@ -419,14 +423,18 @@ def scorecard_pdf_draft_for_month(*, la: LocalAuthority, month: date) -> Rendere
         commentary=commentary,
         publication=latest,
         figures_changed=status.figures_changed,
+        wait_seconds=wait_seconds,
     )
 
 
-def scorecard_pdf_choose(*, la: LocalAuthority, month: date, kind: str) -> PdfChoice | None:
+def scorecard_pdf_choose(
+    *, la: LocalAuthority, month: date, kind: str, wait_seconds: float | None = None
+) -> PdfChoice | None:
     """The PDF to send: the month's published PDF, or the draft of its current figures.
 
     ``kind="published"`` falls back to the draft while the month is unpublished, so one
-    link always gives the board's copy when there is one. ``None`` without figures.
+    link always gives the board's copy when there is one. ``None`` without figures;
+    ``pdf.PdfBeingPrepared`` while another process is still rendering the draft.
     """
     month = month_first(month)
     if kind == PDF_PUBLISHED:
@@ -442,7 +450,7 @@ def scorecard_pdf_choose(*, la: LocalAuthority, month: date, kind: str) -> PdfCh
                 PDF_PUBLISHED,
                 pdf.pdf_filename(la=la, month=month, kind=PDF_PUBLISHED),
             )
-    rendered = scorecard_pdf_draft_for_month(la=la, month=month)
+    rendered = scorecard_pdf_draft_for_month(la=la, month=month, wait_seconds=wait_seconds)
     if rendered is None:
         return None
     return PdfChoice(rendered, PDF_DRAFT, pdf.pdf_filename(la=la, month=month, kind=PDF_DRAFT))

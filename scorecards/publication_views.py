@@ -158,7 +158,10 @@ def scorecard_pdf_download(request: HttpRequest, code: str, month: date, kind: s
     la, _ = la_get_for_reader(user=request.user, code=code)
     if kind not in (PDF_PUBLISHED, PDF_DRAFT):
         raise Http404
-    choice = scorecard_pdf_choose(la=la, month=month, kind=kind)
+    try:
+        choice = scorecard_pdf_choose(la=la, month=month, kind=kind)
+    except pdf.PdfBeingPrepared:
+        return _pdf_being_prepared(request, la=la, month=month)
     if choice is None:
         raise Http404("No figures for this month.")
     path = pdf.pdf_file_path(relative=choice.rendered.path)
@@ -174,6 +177,31 @@ def scorecard_pdf_download(request: HttpRequest, code: str, month: date, kind: s
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-SHA256"] = choice.rendered.sha256
+    return response
+
+
+#: Seconds before the "being prepared" page asks for the PDF again.
+PDF_RETRY_SECONDS = 5
+
+
+def _pdf_being_prepared(request: HttpRequest, *, la: Any, month: date) -> HttpResponse:
+    """202 and a page that asks again in a few seconds (Retry-After, a meta refresh: no
+    script), for the rare reader who arrives while a long render of the month runs."""
+    response = render(
+        request,
+        "scorecards/pdf_preparing.html",
+        {
+            "current_la": la,
+            "nav_items": nav_items(la=la, month=month, current=PAGE_SCORECARD),
+            "month": month,
+            "retry_seconds": PDF_RETRY_SECONDS,
+            "pdf_url": request.get_full_path(),
+            "back_url": reverse("scorecards:scorecard", kwargs={"code": la.code, "month": month}),
+        },
+        status=202,
+    )
+    response["Retry-After"] = str(PDF_RETRY_SECONDS)
+    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -92,12 +92,16 @@ def render_scorecard_pdf_task(la_id: int, month_iso: str) -> str:
     """Render (or find stored) the draft PDF of a month's current figures; its SHA-256.
 
     Idempotent: a draft already stored for the same figures and commentary is returned
-    as it is, so a retried or duplicated task renders nothing twice.
+    as it is, so a retried or duplicated task renders nothing twice; while a download is
+    rendering the month, the task waits for it (``pdf.pdf_render_single_flight``).
     """
+    from scorecards.pdf import RENDER_LOCK_SECONDS
     from scorecards.publication import scorecard_pdf_draft_for_month
 
     la = LocalAuthority.objects.get(pk=la_id)
-    rendered = scorecard_pdf_draft_for_month(la=la, month=date.fromisoformat(month_iso))
+    rendered = scorecard_pdf_draft_for_month(
+        la=la, month=date.fromisoformat(month_iso), wait_seconds=RENDER_LOCK_SECONDS
+    )
     return rendered.sha256 if rendered is not None else ""
 
 

@@ -20,6 +20,7 @@ from scorecards.services import (
     recompute_run_start_from_command,
     snapshots_recompute,
 )
+from scorecards.tasks import scorecard_pdf_queue_latest
 
 
 def parse_month(value: str) -> date:
@@ -86,3 +87,6 @@ class Command(BaseCommand):
         for snapshot in snapshots:
             label = " (month to date)" if snapshot.month_to_date else ""
             self.stdout.write(f"  {snapshot.month:%Y-%m} v{snapshot.version}{label}")
+        # As after a queued recompute (issue 9): the latest month's draft PDF is rendered
+        # now, so its next download is a read from storage.
+        scorecard_pdf_queue_latest(la=authority)

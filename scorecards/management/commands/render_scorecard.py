@@ -44,7 +44,10 @@ class Command(BaseCommand):
         first_day = parse_month(month)
         started = time.perf_counter()
         choice = scorecard_pdf_choose(
-            la=authority, month=first_day, kind=PDF_DRAFT if draft else PDF_PUBLISHED
+            la=authority,
+            month=first_day,
+            kind=PDF_DRAFT if draft else PDF_PUBLISHED,
+            wait_seconds=pdf.RENDER_LOCK_SECONDS,  # a render elsewhere: wait for its file
         )
         if choice is None:
             raise CommandError(f"{authority.code} has no figures for {first_day:%Y-%m}")
