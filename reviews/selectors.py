@@ -87,6 +87,7 @@ from reviews.scheduling import (
 )
 from scorecards.engine import ChildTimeline, CLAEntry, LAData, MonthContext, la_data_load
 from scorecards.indicators import indicator_get
+from scorecards.indicators.adoption import ADOPTION_WAIT_LIMIT_DAYS, adoption_events_index
 from scorecards.indicators.care_leavers import NO as CL_NO
 from scorecards.indicators.care_leavers import UNKNOWN as CL_UNKNOWN
 from scorecards.indicators.care_leavers import YES as CL_YES
@@ -1036,6 +1037,35 @@ def _drill_seen_6_weeks(ctx: MonthContext, period: str) -> list[_RawItem]:
     ]
 
 
+def _adopted_between(ctx: MonthContext, period: str) -> dict[int, Any]:
+    """Children adopted in the period, each once (as the adoption figures count them)."""
+    index = ctx.data.memo("adoption_events", adoption_events_index)
+    return {ev.child_pk: ev for ev in index.between(*ctx.window(period))}
+
+
+def _drill_adopted_pct(ctx: MonthContext, period: str) -> list[_RawItem]:
+    """adopted_pct: children who ceased to be looked after in the period; adopted or not."""
+    adopted = _adopted_between(ctx, period)
+    return [
+        (pk, ev.period.end, None, pk in adopted, "Adopted" if pk in adopted else "")
+        for pk, ev in ctx.ceased(*ctx.window(period)).items()
+    ]
+
+
+def _drill_adoption_wait(ctx: MonthContext, period: str) -> list[_RawItem]:
+    """adoption_wait_under_14m: adopted children with an A1 time; under 426 days or not."""
+    return [
+        (pk, ev.adopted_on, None, ev.a1 < ADOPTION_WAIT_LIMIT_DAYS, f"A1: {ev.a1} days")
+        for pk, ev in _adopted_between(ctx, period).items()
+        if ev.a1 is not None
+    ]
+
+
+def _drill_adoptions(ctx: MonthContext, period: str) -> list[_RawItem]:
+    """adoptions: the children adopted in the period."""
+    return [(pk, ev.adopted_on, None, True, "") for pk, ev in _adopted_between(ctx, period).items()]
+
+
 _IN_TOUCH_LABELS = {
     "YES": "In touch",
     "RHOM": "Returned home",
@@ -1220,6 +1250,25 @@ DRILLDOWNS: dict[str, DrillSpec] = {
         yes="Interview held",
         no="No interview held",
         relevant=_relevant_missing,
+    ),
+    "adoptions": DrillSpec(_drill_adoptions, "child", "children", "Adopted on", "", yes="Adopted"),
+    "adopted_pct": DrillSpec(
+        _drill_adopted_pct,
+        "child",
+        "children",
+        "Left care on",
+        "",
+        yes="Adopted",
+        no="Not adopted",
+    ),
+    "adoption_wait_under_14m": DrillSpec(
+        _drill_adoption_wait,
+        "child",
+        "children",
+        "Adopted on",
+        "",
+        yes="Under 14 months",
+        no="14 months or more",
     ),
     "cl_19_21_in_touch": DrillSpec(
         _drill_cohort(

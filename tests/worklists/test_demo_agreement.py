@@ -152,9 +152,11 @@ def test_every_drill_down_adds_up_to_its_snapshot_cell(la, users, indicator_id, 
         ("cl_19_21_in_touch", "ytd"),
         ("cl_19_21_unsuitable_accommodation", "ytd"),
         ("cl_19_21_neet", "ytd"),
+        ("adopted_pct", "ytd"),
+        ("adoption_wait_under_14m", "rolling12"),
     ],
 )
-def test_the_missing_and_care_leaver_drill_downs_have_items_on_the_seed(
+def test_the_missing_care_leaver_and_adoption_drill_downs_have_items_on_the_seed(
     la, users, indicator_id, period
 ):
     """So the sums above compare real lists, not two zeros."""
