@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from organisations.models import AuditEvent
 from scorecards.services import snapshots_recompute
-from tests.worklists.conftest import looked_after_child, visit
+from tests.worklists.conftest import looked_after_child, missing, visit
 
 TODAY = date(2024, 4, 10)
 
@@ -108,3 +108,38 @@ def test_long_lists_are_paged_with_items_not_met_first(client, world, march, mon
     assert "Ann One" in second and "Bea Two" not in second
     events = AuditEvent.objects.filter(action=AuditEvent.Action.DRILLDOWN_VIEW).order_by("pk")
     assert [(e.n_children, e.detail["page"]) for e in events] == [(1, 1), (1, 2)]
+
+
+@pytest.fixture
+def missing_in_march(world):
+    """C3 (team 1) went missing twice in March: back on the 6th with a return interview
+    held on the 8th, and back on the 21st with the interview declined."""
+    c3 = looked_after_child(world, "C3", start="2024-01-01", forename="Cal", surname="Three")
+    missing(c3, "2024-03-05", "2024-03-06", rhi_accepted="Y", rhi_completed_date="2024-03-08")
+    missing(c3, "2024-03-20", "2024-03-21", rhi_accepted="N")
+    snapshots_recompute(la=world.la, months=[date(2024, 3, 1)], today=TODAY)
+    return c3
+
+
+def test_return_interviews_list_the_incidents_with_what_happened(client, world, missing_in_march):
+    client.force_login(world.admin)
+    page = client.get(url(world, indicator="return_interviews")).content.decode()
+    assert "The missing incidents counted" in page
+    assert "2 counted, of which 1 interview held and 1 no interview held" in page
+    assert "Interview held 8 Mar 2024" in page and "Declined" in page
+    assert page.index("Declined") < page.index("Interview held 8 Mar 2024")  # not met first
+
+
+def test_a_count_figure_lists_its_items_without_met_or_not(client, world, missing_in_march):
+    client.force_login(world.admin)
+    page = client.get(url(world, indicator="missing_incidents")).content.decode()
+    assert "2 counted." in page and "Counted as" not in page
+    assert "2 for the whole authority" in page  # the stored count beside the list
+    page = client.get(url(world, indicator="missing_children")).content.decode()
+    assert "1 counted." in page and "2 incidents" in page and "Cal Three" in page
+
+
+def test_a_team_manager_of_another_team_gets_an_empty_missing_list(client, world, missing_in_march):
+    client.force_login(world.manager2)
+    page = client.get(url(world, indicator="missing_children")).content.decode()
+    assert "Cal Three" not in page and "0 counted." in page
