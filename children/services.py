@@ -121,14 +121,15 @@ def _keyed_sync(
         if current[1] != values:
             updates.append((current[0], *values))
     rows_update(model=model, columns=fields, rows=updates)
-    rows_insert(model=model, columns=("la_id", "child_id", "start_date", *fields), rows=inserts)
-    if inserts:
-        new = {(row[1], row[2]) for row in inserts}
-        fresh = model.objects.filter(la=la, child_id__in=child_ids).order_by()
-        for pk, child_pk, start in fresh.values_list("id", "child_id", "start_date").iterator(
-            chunk_size=10_000
-        ):
-            if (child_pk, start) in new:
+    new_ids = rows_insert(
+        model=model, columns=("la_id", "child_id", "start_date", *fields), rows=inserts
+    )
+    for row, pk in zip(inserts, new_ids, strict=True):
+        ids[(row[1], row[2])] = pk
+    if None in new_ids:  # a database that cannot return inserted keys
+        stored = model.objects.filter(la=la, child_id__in=child_ids).order_by()
+        for pk, child_pk, start in stored.values_list("id", "child_id", "start_date"):
+            if ids.get((child_pk, start)) is None:
                 ids[(child_pk, start)] = pk
     return len(updates) + len(inserts), ids
 

@@ -68,26 +68,44 @@ def _defaults(model: type[models.Model], columns: Sequence[str]) -> dict[str, An
     return defaults
 
 
-def rows_insert(*, model: type[models.Model], columns: Sequence[str], rows: list[tuple]) -> int:
-    """Insert ``rows`` (tuples in ``columns`` order); other columns get the model default."""
+def rows_insert(
+    *, model: type[models.Model], columns: Sequence[str], rows: list[tuple]
+) -> list[int | None]:
+    """Insert ``rows`` (tuples in ``columns`` order); returns their new primary keys.
+
+    Other columns get the model default. On PostgreSQL the keys are drawn from the
+    table's sequence first and sent with the rows, so no read-back is needed.
+    """
     if not rows:
-        return 0
+        return []
     defaults = _defaults(model, columns)
+    pk = model._meta.pk.attname
     if connection.vendor == "postgresql":
+        table = model._meta.db_table
         with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk, len(rows)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
             for start in range(0, len(rows), _INSERT_CHUNK_ROWS):
                 frame = _frame(model, columns, rows[start : start + _INSERT_CHUNK_ROWS])
                 frame = frame.with_columns(
-                    pl.lit(value, dtype=pl.String if isinstance(value, str) else None).alias(name)
-                    for name, value in defaults.items()
+                    pl.Series(pk, ids[start : start + _INSERT_CHUNK_ROWS], dtype=pl.Int64),
+                    *(
+                        pl.lit(value, dtype=pl.String if isinstance(value, str) else None).alias(
+                            name
+                        )
+                        for name, value in defaults.items()
+                    ),
                 )
-                _copy(cursor, _q(model._meta.db_table), frame)
-    else:
-        model.objects.bulk_create(
-            [model(**defaults, **dict(zip(columns, row, strict=True))) for row in rows],
-            batch_size=500,
-        )
-    return len(rows)
+                _copy(cursor, _q(table), frame)
+        return ids
+    created = model.objects.bulk_create(
+        [model(**defaults, **dict(zip(columns, row, strict=True))) for row in rows],
+        batch_size=500,
+    )
+    return [obj.pk for obj in created]
 
 
 def rows_update(*, model: type[models.Model], columns: Sequence[str], rows: list[tuple]) -> int:
