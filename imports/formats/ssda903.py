@@ -1046,6 +1046,7 @@ def write(ctx: WriteContext) -> WriteResult:
         started = time.perf_counter()
         located = placement_locations_find(la=ctx.la, child_ids=children)
         _location_warnings_record(batch_id=ctx.batch_id, warnings=located.warnings)
+        located.warnings.clear()  # written: free them before the derive
         result.timings["locations"] = round(time.perf_counter() - started, 3)
         started = time.perf_counter()
         care_histories_derive(la=ctx.la, child_ids=children, episode_locations=located.changes)
