@@ -20,6 +20,9 @@ from scorecards.models import Snapshot
 BUSY_RETRY_SECONDS = 10
 #: Attempts before giving up waiting (the lock lease expires long before this).
 BUSY_MAX_RETRIES = 360
+#: How long the PDF task waits for a render of the same month running elsewhere (a
+#: download's): well inside its soft time limit, with room left to render afterwards.
+PDF_WAIT_SECONDS = 60
 
 
 @shared_task(
@@ -95,13 +98,16 @@ def render_scorecard_pdf_task(la_id: int, month_iso: str) -> str:
     as it is, so a retried or duplicated task renders nothing twice; while a download is
     rendering the month, the task waits for it (``pdf.pdf_render_single_flight``).
     """
-    from scorecards.pdf import RENDER_LOCK_SECONDS
+    from scorecards.pdf import PdfBeingPrepared
     from scorecards.publication import scorecard_pdf_draft_for_month
 
     la = LocalAuthority.objects.get(pk=la_id)
-    rendered = scorecard_pdf_draft_for_month(
-        la=la, month=date.fromisoformat(month_iso), wait_seconds=RENDER_LOCK_SECONDS
-    )
+    try:
+        rendered = scorecard_pdf_draft_for_month(
+            la=la, month=date.fromisoformat(month_iso), wait_seconds=PDF_WAIT_SECONDS
+        )
+    except PdfBeingPrepared:
+        return ""  # a long render elsewhere stores the month's draft: nothing left to do
     return rendered.sha256 if rendered is not None else ""
 
 

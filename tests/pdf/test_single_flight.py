@@ -101,3 +101,18 @@ def test_a_reader_who_would_wait_too_long_gets_a_page_that_asks_again(lead_clien
     again = lead_client.get(PDF)  # the render elsewhere is over: this reader renders it
     assert again.status_code == 200 and _body(again).startswith(b"%PDF-")
     assert cache.get(lock) is None  # and let go of the lock
+
+
+def test_the_task_leaves_a_month_being_rendered_elsewhere_to_that_render(lead_client, monkeypatch):
+    from scorecards import tasks
+
+    snapshot = Snapshot.objects.get(la__code="873", month=MARCH, is_current=True)
+    lock = pdf.pdf_render_lock_name(snapshot=snapshot)
+    monkeypatch.setattr(tasks, "PDF_WAIT_SECONDS", 0.5)
+    assert cache.add(lock, "a download", timeout=60)
+    try:
+        result = tasks.render_scorecard_pdf_task.delay(snapshot.la_id, MARCH.isoformat())
+        assert result.get() == ""  # no second render, no failure
+        assert not RenderedPdf.objects.exists()
+    finally:
+        cache.delete(lock)
