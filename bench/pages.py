@@ -12,7 +12,9 @@ Usage (a scratch database of your own, filled by the demo generator)::
     DATA_DIR=/tmp/pages_demo .venv/bin/python bench/pages.py [--runs 10] [--months 2024-03 2025-09]
 
 Set ``DEBUG=0 SECURE_SSL_REDIRECT=0 SECRET_KEY=… ALLOWED_HOSTS=localhost`` (and run
-``collectstatic``) to time production settings.
+``collectstatic``) to time production settings. Pages are cached after the first request
+(``scorecards/page_cache.py``), so the figures are of a repeat view; set
+``SCORECARD_PAGE_CACHE_SECONDS=0`` to time building and rendering every time.
 """
 
 from __future__ import annotations
