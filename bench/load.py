@@ -226,8 +226,9 @@ class CpuSampler:
         for pid, last in self.last.items():
             totals[self.group[pid]] += max(0.0, last - self.first.get(pid, 0.0))
         capacity = self.elapsed * (os.cpu_count() or 1)
+        load = os.getloadavg()[0]
         print(f"  CPU seconds in {self.elapsed:.0f} s ({capacity:.0f} s of "
-              f"{os.cpu_count()} cores):")  # fmt: skip
+              f"{os.cpu_count()} cores; load average {load:.1f} at the end):")  # fmt: skip
         for group, seconds in sorted(totals.items(), key=lambda item: -item[1]):
             if seconds >= 0.5:
                 print(f"    {group:<28}{seconds:>7.1f} s {100 * seconds / capacity:>5.0f}%")
