@@ -1054,6 +1054,9 @@ def write(ctx: WriteContext) -> WriteResult:
     return result
 
 
+_WARNINGS_PER_WRITE = 20_000
+
+
 def _location_warnings_record(*, batch_id: int | None, warnings: list) -> None:
     """Keep unknown-postcode and location warnings with the batch (same transaction).
 
@@ -1065,16 +1068,19 @@ def _location_warnings_record(*, batch_id: int | None, warnings: list) -> None:
         return
     from imports.models import ImportBatch, ImportIssue
 
-    rows_insert(
-        model=ImportIssue,
-        columns=("batch_id", "severity", "kind", "file_name", "table", "column", "value",
-                 "message", "indicators"),
-        rows=[
-            (batch_id, ImportIssue.Severity.WARNING.value, f"location_{w.kind}"[:50], "",
-             "Episodes", w.column, str(w.value)[:255], str(w), list(w.indicators))
-            for w in warnings
-        ],
-    )  # fmt: skip
+    columns = ("batch_id", "severity", "kind", "file_name", "table", "column", "value",
+               "message", "indicators")  # fmt: skip
+    severity = ImportIssue.Severity.WARNING.value
+    for start in range(0, len(warnings), _WARNINGS_PER_WRITE):  # bounded memory
+        rows_insert(
+            model=ImportIssue,
+            columns=columns,
+            rows=[
+                (batch_id, severity, f"location_{w.kind}"[:50], "", "Episodes", w.column,
+                 str(w.value)[:255], str(w), list(w.indicators))
+                for w in warnings[start : start + _WARNINGS_PER_WRITE]
+            ],
+        )  # fmt: skip
     ImportBatch.objects.filter(pk=batch_id).update(
         warning_count=models.F("warning_count") + len(warnings)
     )
