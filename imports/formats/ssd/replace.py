@@ -121,7 +121,7 @@ def event_replace(
     differs = (
         "(" + ", ".join(f"o.{_q(c)}" for c in compared) + ") IS DISTINCT FROM ("
         + ", ".join(f"s.{_q(c)}" for c in compared) + ")"
-    )  # fmt: skip
+    ) if compared else "false"  # fmt: skip
     removal = f"o.{dated} BETWEEN %s AND %s" if span else "false"
     held = dict.fromkeys([*columns, spec.change_date, *(["child_id"] if has_child else [])])
     defaults = model_defaults(model, columns)
