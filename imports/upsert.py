@@ -242,6 +242,14 @@ def _upsert_postgresql(spec: UpsertSpec, frame: pl.DataFrame) -> UpsertOutcome:
         else:
             match_same = match
         cursor.execute(f"DELETE FROM {tmp} s USING {_q(table)} t WHERE {match_same}")
+        if spec.update and isinstance(change, str):
+            # RETURNING below sees only the new row, so a record whose date moves later
+            # would date its change from the new date and leave the months between stale.
+            # Every key still in the temporary table that is already stored is an update:
+            # its stored date counts too (a guarded row that is then not updated only makes
+            # the recompute start a little earlier, never too late).
+            cursor.execute(f"SELECT min(t.{_q(change)}) FROM {tmp} s JOIN {_q(table)} t ON {match}")
+            outcome.earliest = _min_date(outcome.earliest, cursor.fetchone()[0])
 
         # Columns the frame does not carry get the model's default on insert only.
         defaults = [(name, f) for name, f in fields.items() if name not in columns and name != pk]
