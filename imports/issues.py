@@ -59,6 +59,18 @@ class IssueLog:
             for indicator in indicators:
                 self.by_indicator[indicator] += n
 
+    def reserve(self, severity: str, kind: str, indicators: tuple[str, ...] = ()) -> bool:
+        """Count one issue that the caller stores itself; True while it fits the allowance.
+
+        For issues found after validation (the 903's location warnings, written by COPY
+        in the import's transaction): counted like the rest, kept only up to the limit.
+        """
+        self._count(severity, kind, 1, indicators)
+        if not self.room(severity):
+            return False
+        self.kept_counts[severity] += 1
+        return True
+
     def add(
         self,
         severity: str,

@@ -390,7 +390,7 @@ def _summary(log: IssueLog) -> dict:
     return {
         "by_kind": {f"{severity}:{kind}": n for (severity, kind), n in log.by_kind.items()},
         "warnings_by_indicator": dict(sorted(log.by_indicator.items())),
-        "kept": len(log.kept),
+        "kept": sum(log.kept_counts.values()),
     }
 
 
@@ -468,7 +468,7 @@ def import_batch_run(*, batch_id: int, listener: Listener | None = None) -> Impo
         progress.update(status=Status.WRITING, **{k: v for k, v in base.items()
                                                   if k != "issue_summary"})  # fmt: skip
         ImportBatch.objects.filter(pk=batch.pk).update(issue_summary=base["issue_summary"])
-        _write(batch, fmt, validated, progress, base["issue_summary"])
+        _write(batch, fmt, validated, progress, base["issue_summary"], log)
     except Exception as exc:  # noqa: BLE001 - any fault must leave a failed batch, not a hang
         logger.exception("import batch %s failed", batch.pk)
         ImportBatch.objects.filter(pk=batch.pk).update(
@@ -483,7 +483,12 @@ def import_batch_run(*, batch_id: int, listener: Listener | None = None) -> Impo
 
 
 def _write(
-    batch: ImportBatch, fmt: FormatSpec, validated: _Validated, progress, summary: dict
+    batch: ImportBatch,
+    fmt: FormatSpec,
+    validated: _Validated,
+    progress,
+    summary: dict,
+    log: IssueLog,
 ) -> None:
     written = 0
     clock = time.perf_counter()
@@ -502,6 +507,7 @@ def _write(
         dry_run=batch.dry_run,
         progress=advance,
         columns_present=validated.present,
+        issues=log,
     )
     progress.in_write = True
     try:
@@ -509,8 +515,11 @@ def _write(
             result = fmt.writer(ctx)
             finished = timezone.now()
             summary["timings"].update(result.timings, write=round(time.perf_counter() - clock, 3))
+            # The writer may have counted issues of its own (the 903's location warnings).
+            summary.update(_summary(log))
             final = {
                 "issue_summary": summary,
+                "warning_count": log.warning_count,
                 "status": Status.DONE,
                 "counts": result.counts,
                 "rows_written": written if not batch.dry_run else 0,

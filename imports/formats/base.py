@@ -163,6 +163,9 @@ class WriteContext:
     dry_run: bool
     progress: Callable[[int], None]
     columns_present: dict[str, set[str]] = field(default_factory=dict)
+    #: The batch's issue log (its kept issues are already saved): issues a writer finds
+    #: are counted here and kept only up to ``IMPORT_MAX_ISSUES_REPORTED``.
+    issues: IssueLog | None = None
 
 
 @dataclass

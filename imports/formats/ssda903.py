@@ -20,6 +20,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import polars as pl
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -53,7 +54,7 @@ from imports.formats.base import (
     WriteContext,
     WriteResult,
 )
-from imports.issues import ERROR, WARNING
+from imports.issues import ERROR, WARNING, IssueLog
 from imports.readers import ROW
 from imports.upsert import UpsertOutcome, UpsertSpec, table_upsert
 from organisations.models import SocialWorkerEpisode
@@ -1004,6 +1005,50 @@ def _plans(ctx: WriteContext) -> list[tuple[str, UpsertSpec, dict[str, str], pl.
     ]  # fmt: skip
 
 
+#: Episode inputs of the derived location (``placement_location``): when a file changes
+#: one, the location derived from the old value is stale.
+_LOCATION_INPUTS = ("home_post", "pl_post", "ls")
+
+
+def _episodes_moved(*, ctx: WriteContext, frame: pl.DataFrame) -> list[int]:
+    """Stored episodes with a location whose postcodes (or LS) this file changes.
+
+    PL_LA, PL_LOCATION and PL_DISTANCE are derived only where blank, so a location
+    derived from an earlier PL_POST would otherwise stay. Only when the file does not
+    carry the location itself (then its own values are written).
+    """
+    if ctx.dry_run or "pl_la" in frame.columns or not set(_LOCATION_INPUTS) <= set(frame.columns):
+        return []
+    stored = (
+        Episode.objects.filter(la=ctx.la)
+        .exclude(pl_la="", pl_location="", pl_distance=None)
+        .values_list("id", "child_id", "decom", *_LOCATION_INPUTS)
+    )
+    rows = list(stored.iterator(chunk_size=20_000))
+    if not rows:
+        return []
+    schema = {"id": pl.Int64, "child_id": frame.schema["child_id"], "decom": pl.Date}
+    schema |= {f"{name}_stored": pl.String for name in _LOCATION_INPUTS}
+    old = pl.DataFrame(rows, schema=schema, orient="row")
+    del rows
+    joined = frame.select("child_id", "decom", *_LOCATION_INPUTS).join(
+        old, on=("child_id", "decom"), how="inner"
+    )
+    changed = pl.any_horizontal(
+        pl.col(name).fill_null("") != pl.col(f"{name}_stored").fill_null("")
+        for name in _LOCATION_INPUTS
+    )
+    return joined.filter(changed)["id"].to_list()
+
+
+def _locations_clear(episode_ids: list[int]) -> None:
+    """Blank the derived location of these episodes, so the derive below recomputes it."""
+    for start in range(0, len(episode_ids), 10_000):
+        Episode.objects.filter(pk__in=episode_ids[start : start + 10_000]).update(
+            pl_la="", pl_location="", pl_distance=None
+        )
+
+
 def write(ctx: WriteContext) -> WriteResult:
     """Write a clean 903 file set for one authority and year; see the module docstring."""
     from children.services import care_histories_derive
@@ -1029,7 +1074,9 @@ def write(ctx: WriteContext) -> WriteResult:
             )
         if table == "AD1":
             frame = frame.with_columns(pl.col("nb_adoptr").cast(pl.Int64))
+        moved = _episodes_moved(ctx=ctx, frame=frame) if table == "Episodes" else []
         outcome: UpsertOutcome = table_upsert(spec=spec, frame=frame)
+        _locations_clear(moved)
         counts = outcome.counts()
         counts["read"] = read
         if read != outcome.read:
@@ -1045,7 +1092,7 @@ def write(ctx: WriteContext) -> WriteResult:
         children = sorted(episode_children)
         started = time.perf_counter()
         located = placement_locations_find(la=ctx.la, child_ids=children)
-        _location_warnings_record(batch_id=ctx.batch_id, warnings=located.warnings)
+        _location_warnings_record(batch_id=ctx.batch_id, warnings=located.warnings, log=ctx.issues)
         located.warnings.clear()  # written: free them before the derive
         result.timings["locations"] = round(time.perf_counter() - started, 3)
         started = time.perf_counter()
@@ -1054,36 +1101,42 @@ def write(ctx: WriteContext) -> WriteResult:
     return result
 
 
-_WARNINGS_PER_WRITE = 20_000
-
-
-def _location_warnings_record(*, batch_id: int | None, warnings: list) -> None:
+def _location_warnings_record(
+    *, batch_id: int | None, warnings: list, log: IssueLog | None
+) -> None:
     """Keep unknown-postcode and location warnings with the batch (same transaction).
 
     The file did not carry PL_LA / PL_LOCATION / PL_DISTANCE, so they are derived from
     the postcodes after the write (``ssda903.md`` §4); an unknown postcode is a warning,
-    counted as unknown by the location indicators.
+    counted as unknown by the location indicators. Like every other warning, each is
+    counted (by kind and indicator) and only the first ``IMPORT_MAX_ISSUES_REPORTED``
+    of the batch are stored; the batch page says how many more were counted.
     """
     if batch_id is None or not warnings:
         return
     from imports.models import ImportBatch, ImportIssue
 
+    own_log = log is None
+    if own_log:  # a writer called outside import_batch_run: the batch's stored rows
+        log = IssueLog(limit=settings.IMPORT_MAX_ISSUES_REPORTED)
+        log.kept_counts[WARNING] = ImportIssue.objects.filter(
+            batch_id=batch_id, severity=ImportIssue.Severity.WARNING
+        ).count()
     columns = ("batch_id", "severity", "kind", "file_name", "table", "column", "value",
                "message", "indicators")  # fmt: skip
     severity = ImportIssue.Severity.WARNING.value
-    for start in range(0, len(warnings), _WARNINGS_PER_WRITE):  # bounded memory
-        rows_insert(
-            model=ImportIssue,
-            columns=columns,
-            rows=[
-                (batch_id, severity, f"location_{w.kind}"[:50], "", "Episodes", w.column,
-                 str(w.value)[:255], str(w), list(w.indicators))
-                for w in warnings[start : start + _WARNINGS_PER_WRITE]
-            ],
-        )  # fmt: skip
-    ImportBatch.objects.filter(pk=batch_id).update(
-        warning_count=models.F("warning_count") + len(warnings)
-    )
+    kept = []
+    for w in warnings:
+        kind = f"location_{w.kind}"[:50]
+        if log.reserve(WARNING, kind, tuple(w.indicators)):
+            kept.append((batch_id, severity, kind, "", "Episodes", w.column,
+                         str(w.value)[:255], str(w), list(w.indicators)))  # fmt: skip
+    if kept:
+        rows_insert(model=ImportIssue, columns=columns, rows=kept)
+    if own_log:
+        ImportBatch.objects.filter(pk=batch_id).update(
+            warning_count=models.F("warning_count") + len(warnings)
+        )
 
 
 FORMAT = FormatSpec(

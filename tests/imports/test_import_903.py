@@ -296,13 +296,55 @@ def test_a_903_episode_takes_over_an_ssd_episode_with_the_same_key(la):
 
 def test_placement_location_is_derived_from_real_postcodes_when_the_file_lacks_it(la):
     """ssda903.md §4: PL_LA, PL_LOCATION and PL_DISTANCE come from HOME_POST and PL_POST."""
-    episodes = (
-        f"{EPISODES_COLUMNS}\n"
-        "A1001,03/02/2023,S,C2,N1,U6,PR1,,,,CB2 1TN,PE1 1XS,SC900001\n"
-    )
+    episodes = f"{EPISODES_COLUMNS}\nA1001,03/02/2023,S,C2,N1,U6,PR1,,,,CB2 1TN,PE1 1XS,SC900001\n"
     batch = import_903(la, {"Header.csv": HEADER, "Episodes.csv": episodes})
 
     assert batch.status == DONE
     episode = Episode.objects.get(la=la)
     assert (episode.pl_la, episode.pl_location) == ("874", "OUT")
     assert episode.pl_distance is not None and episode.pl_distance > 20
+
+
+def test_a_later_file_that_moves_a_placement_recomputes_only_that_episodes_location(la):
+    """A location derived from an earlier PL_POST is stale once a file changes PL_POST."""
+    header = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nA1001,M,14/06/2012,WBRI,UN1,,\n"
+    first = (
+        f"{EPISODES_COLUMNS}\n"
+        "A1001,03/02/2023,S,C2,N1,U6,PR1,19/07/2024,X1,CREQB,CB2 1TN,PE1 1XS,SC900001\n"
+        "A1001,19/07/2024,P,C2,N1,U6,PR1,,,,CB2 1TN,PE1 1XS,SC900001\n"
+    )
+    import_903(la, {"Header.csv": header, "Episodes.csv": first})
+    kept = Episode.objects.get(la=la, decom=date(2023, 2, 3))
+    assert (kept.pl_la, kept.pl_location) == ("874", "OUT")
+
+    moved = first.replace("P,C2,N1,U6,PR1,,,,CB2 1TN,PE1 1XS", "P,C2,N1,U6,PR1,,,,CB2 1TN,CB4 1PS")
+    batch = import_903(la, {"Header.csv": header, "Episodes.csv": moved})
+
+    assert batch.status == DONE
+    assert batch.counts["Episodes"]["updated"] == 1
+    episode = Episode.objects.get(la=la, decom=date(2024, 7, 19))
+    assert (episode.pl_post, episode.pl_la, episode.pl_location) == ("CB4 1PS", "873", "IN")
+    assert episode.pl_distance is not None and episode.pl_distance < 5
+    untouched = Episode.objects.get(la=la, decom=date(2023, 2, 3))
+    assert (untouched.pl_la, untouched.pl_location, untouched.pl_distance) == (
+        kept.pl_la, kept.pl_location, kept.pl_distance,
+    )  # fmt: skip
+
+
+def test_location_warnings_are_capped_like_every_other_warning(la, settings):
+    """IMPORT_MAX_ISSUES_REPORTED bounds stored warnings; the rest are counted, not kept."""
+    settings.IMPORT_MAX_ISSUES_REPORTED = 2
+    header = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n" + "".join(
+        f"A10{n:02},M,14/06/2012,WBRI,UN1,,\n" for n in range(5)
+    )
+    episodes = f"{EPISODES_COLUMNS}\n" + "".join(
+        f"A10{n:02},03/02/2023,S,C2,N1,U6,PR1,,,,CB2 1TN,ZZ9 9ZZ,SC900001\n" for n in range(5)
+    )
+    batch = import_903(la, {"Header.csv": header, "Episodes.csv": episodes})
+
+    assert batch.status == DONE
+    assert batch.warning_count == 5  # one unknown PL_POST per episode, each counted
+    assert len(issues(batch, "warning")) == 2
+    assert batch.issue_summary["by_kind"]["warning:location_postcode_unknown"] == 5
+    assert batch.issue_summary["kept"] == 2
+    assert batch.issue_summary["warnings_by_indicator"]["placed_in_county"] == 5
