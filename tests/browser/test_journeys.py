@@ -166,17 +166,28 @@ def test_team_manager_works_the_worklist_exports_it_and_cannot_open_another_team
     assert "/my-team/" in page.url  # a team manager lands on their team's worklist
     manager.screenshot("worklist")
 
-    # Overdue lists, most days overdue first (the lists' fixed order): check the order shown.
+    # An overdue list, sorted by days overdue with the "Sort by" control, both ways.
+    def days_overdue_shown() -> list[int]:
+        return [
+            int(m.group(1))
+            for cell in page.locator(
+                "table.cps-worklist-table tbody tr td:has(strong.govuk-tag)"
+            ).all_inner_texts()
+            if (m := re.search(r"(\d+)", cell))
+        ]
+
     page.select_option("#filter-kind", index=1)
     page.wait_for_load_state("networkidle")
-    days = [
-        int(m.group(1))
-        for cell in page.locator(
-            "table.cps-worklist-table tbody tr td:has(strong.govuk-tag)"
-        ).all_inner_texts()
-        if (m := re.search(r"(\d+)", cell))
-    ]
-    assert days == sorted(days, reverse=True), days
+    page.select_option("#filter-sort", "overdue_least")
+    page.wait_for_url(re.compile(r"sort=overdue_least"))
+    page.wait_for_load_state("networkidle")
+    least_first = days_overdue_shown()
+    assert least_first == sorted(least_first), least_first
+    page.select_option("#filter-sort", "overdue")
+    page.wait_for_url(lambda url: "sort=overdue_least" not in url)
+    page.wait_for_load_state("networkidle")
+    most_first = days_overdue_shown()
+    assert len(most_first) > 1 and most_first == sorted(most_first, reverse=True), most_first
 
     workers = page.eval_on_selector_all(
         "#filter-worker option", "os => os.map(o => [o.value, o.textContent])"
