@@ -100,7 +100,11 @@ from scorecards.indicators.health import (
     iha_items,
     in_care_12_months,
 )
-from scorecards.indicators.homes import long_term_stability_status, placements_in_window
+from scorecards.indicators.homes import (
+    long_term_stability_status,
+    placement_location,
+    placements_in_window,
+)
 from scorecards.indicators.missing import incident_counted, return_interview_done
 from scorecards.indicators.registry import LOWER, UNIT_COUNT
 from scorecards.indicators.service_standards import (
@@ -1037,6 +1041,41 @@ def _drill_seen_6_weeks(ctx: MonthContext, period: str) -> list[_RawItem]:
     ]
 
 
+def _location_note(where: str, distance: Decimal | None) -> str:
+    """Where the child lives, in words, with the distance from home when recorded."""
+    text = {"in": "In county", "out": "Out of county"}.get(where, "Location not known")
+    return text if distance is None else f"{text}, {distance:g} miles from home"
+
+
+def _drill_location(*, uasc: bool, far: bool = False) -> Any:
+    """An out-of-county figure: the UASC (or non-UASC) children in care at E; in the
+    numerator when placed out of county (and 20+ miles away for ``far``)."""
+
+    def read(ctx: MonthContext, period: str) -> list[_RawItem]:
+        out: list[_RawItem] = []
+        for entry in ctx.cla:
+            loc = placement_location(entry, ctx.as_of)
+            if loc.uasc != uasc:
+                continue
+            in_n = loc.far if far else loc.where == "out"
+            start = entry.placement.start if entry.placement else None
+            out.append((entry.child.pk, None, start, in_n, _location_note(loc.where, loc.distance)))
+        return out
+
+    return read
+
+
+def _drill_placed_in_county(ctx: MonthContext, period: str) -> list[_RawItem]:
+    """placed_in_county: the children in care at E placed inside the boundary."""
+    out: list[_RawItem] = []
+    for entry in ctx.cla:
+        loc = placement_location(entry, ctx.as_of)
+        if loc.where == "in":
+            start = entry.placement.start if entry.placement else None
+            out.append((entry.child.pk, None, start, True, _location_note("in", loc.distance)))
+    return out
+
+
 def _adopted_between(ctx: MonthContext, period: str) -> dict[int, Any]:
     """Children adopted in the period, each once (as the adoption figures count them)."""
     index = ctx.data.memo("adoption_events", adoption_events_index)
@@ -1219,6 +1258,36 @@ DRILLDOWNS: dict[str, DrillSpec] = {
         "In time until",
         "Last review",
         relevant=_relevant_care_leavers,
+    ),
+    "placed_in_county": DrillSpec(
+        _drill_placed_in_county, "child", "children", "", "In this home since", yes="In county"
+    ),
+    "out_of_county_non_uasc": DrillSpec(
+        _drill_location(uasc=False),
+        "child",
+        "children",
+        "",
+        "In this home since",
+        yes="Out of county",
+        no="In county or not known",
+    ),
+    "out_of_county_20_miles": DrillSpec(
+        _drill_location(uasc=False, far=True),
+        "child",
+        "children",
+        "",
+        "In this home since",
+        yes="Out of county, 20+ miles",
+        no="In county, nearer or not known",
+    ),
+    "uasc_out_of_county": DrillSpec(
+        _drill_location(uasc=True),
+        "child",
+        "children",
+        "",
+        "In this home since",
+        yes="Out of county",
+        no="In county or not known",
     ),
     "visits_seen_6_weeks": DrillSpec(
         _drill_seen_6_weeks, "child", "children", "", "Last seen", yes="Seen", no="Not seen"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -183,25 +184,48 @@ def _long_term_stability(ctx: MonthContext) -> Cells:
     return {PERIOD_AT_E: fraction_cell(n, d)}
 
 
-def _location(entry: CLAEntry, e: date) -> tuple[str, Decimal | None]:
+#: PL_DISTANCE from which a placement out of county counts as 20 miles or more.
+FAR_MILES = 20
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementLocation:
+    """Where a child in care at E lives, as the location figures read it.
+
+    ``where`` is "in", "out" or "unknown" (PL_LOCATION blank or not IN/OUT); ``far`` when
+    out of county and PL_DISTANCE >= 20 miles. Shared with the drill-downs.
+    """
+
+    uasc: bool
+    where: str
+    distance: Decimal | None
+    far: bool
+
+
+def placement_location(entry: CLAEntry, e: date) -> PlacementLocation:
+    """The location of a child's placement on E (the episode open that day)."""
     episode = entry.placement.episode_on(e) if entry.placement else None
     if episode is None:
         episode = entry.episode.episode
-    return (episode.pl_location or "").upper(), episode.pl_distance
+    code = (episode.pl_location or "").upper()
+    where = {"IN": "in", "OUT": "out"}.get(code, "unknown")
+    distance = episode.pl_distance
+    far = where == "out" and distance is not None and distance >= FAR_MILES
+    return PlacementLocation(entry.child.uasc_on(e), where, distance, far)
 
 
 def _location_counts(ctx: MonthContext) -> dict[str, int]:
     def build(c: MonthContext) -> dict[str, int]:
         counts: Counter[str] = Counter()
         for entry in c.cla:
-            location, distance = _location(entry, c.as_of)
-            uasc = "uasc" if entry.child.uasc_on(c.as_of) else "non_uasc"
+            loc = placement_location(entry, c.as_of)
+            uasc = "uasc" if loc.uasc else "non_uasc"
             counts[uasc] += 1
-            if location == "IN":
+            if loc.where == "in":
                 counts["in"] += 1
-            elif location == "OUT":
+            elif loc.where == "out":
                 counts[f"{uasc}_out"] += 1
-                if distance is not None and distance >= 20:
+                if loc.far:
                     counts[f"{uasc}_out_20"] += 1
             else:
                 counts["unknown"] += 1

@@ -154,9 +154,13 @@ def test_every_drill_down_adds_up_to_its_snapshot_cell(la, users, indicator_id, 
         ("cl_19_21_neet", "ytd"),
         ("adopted_pct", "ytd"),
         ("adoption_wait_under_14m", "rolling12"),
+        ("placed_in_county", "at_e"),
+        ("out_of_county_non_uasc", "at_e"),
+        ("out_of_county_20_miles", "at_e"),
+        ("uasc_out_of_county", "at_e"),
     ],
 )
-def test_the_missing_care_leaver_and_adoption_drill_downs_have_items_on_the_seed(
+def test_the_missing_care_leaver_adoption_and_location_drill_downs_have_items_on_the_seed(
     la, users, indicator_id, period
 ):
     """So the sums above compare real lists, not two zeros."""
@@ -165,6 +169,8 @@ def test_the_missing_care_leaver_and_adoption_drill_downs_have_items_on_the_seed
         today=TODAY,
     )  # fmt: skip
     assert result.denominator > 0
+    if indicator_id in ("out_of_county_non_uasc", "out_of_county_20_miles"):
+        assert 0 < result.numerator < result.denominator
 
 
 def test_missing_children_are_the_distinct_children_of_the_missing_incidents(la, users):
@@ -190,3 +196,27 @@ def test_a_team_managers_drill_down_is_the_admins_limited_to_their_children(la, 
     mine = items(users["manager"])
     assert mine and {it.child_pk for it in mine} <= visible
     assert mine == [it for it in items(users["admin"]) if it.child_pk in visible]
+
+
+def test_the_location_lists_split_the_children_in_care_as_the_figures_do(la, users):
+    def get(indicator_id):
+        return drilldown_get(
+            user=users["admin"], la=la, indicator_id=indicator_id, month=MONTH, period="at_e",
+            today=TODAY,
+        )  # fmt: skip
+
+    out, far, uasc = (
+        get("out_of_county_non_uasc"),
+        get("out_of_county_20_miles"),
+        get("uasc_out_of_county"),
+    )
+    in_county = get("placed_in_county")
+    cla = snapshot_cells(snapshot=snapshot_current_get(la=la, month=MONTH))["cla_count"]["at_e"]
+    assert out.denominator + uasc.denominator == cla["value"]
+    assert {it.child_pk for it in far.items} == {it.child_pk for it in out.items}
+    assert {it.child_pk for it in far.numerator_items} <= {
+        it.child_pk for it in out.numerator_items
+    }
+    assert not {it.child_pk for it in in_county.items} & {
+        it.child_pk for it in out.numerator_items + uasc.numerator_items
+    }
