@@ -92,7 +92,11 @@ from scorecards.indicators.care_leavers import NO as CL_NO
 from scorecards.indicators.care_leavers import UNKNOWN as CL_UNKNOWN
 from scorecards.indicators.care_leavers import YES as CL_YES
 from scorecards.indicators.care_leavers import dfe_cohort_members, pathway_plan_due_at
-from scorecards.indicators.education import pep_due_at
+from scorecards.indicators.education import (
+    GOOD_OR_OUTSTANDING,
+    pep_due_at,
+    school_rating_at,
+)
 from scorecards.indicators.health import (
     HEALTH_ASSESSMENT_KINDS,
     annual_health_dues,
@@ -997,6 +1001,24 @@ def _drill_pep(ctx: MonthContext, period: str) -> list[_RawItem]:
     return out
 
 
+_OFSTED_GRADES = {1: "Outstanding", 2: "Good", 3: "Requires improvement", 4: "Inadequate"}
+
+
+def _drill_good_school(ctx: MonthContext, period: str) -> list[_RawItem]:
+    """good_outstanding_school: school-aged children in care at E with a known school."""
+    out: list[_RawItem] = []
+    for entry in ctx.cla:
+        school = school_rating_at(entry, ctx.as_of, ctx.data.school_ratings)
+        if school is None:
+            continue
+        urn, grade = school
+        rated = _OFSTED_GRADES.get(grade, f"Grade {grade}") if grade is not None else "Unrated"
+        out.append(
+            (entry.child.pk, None, None, grade in GOOD_OR_OUTSTANDING, f"URN {urn}: {rated}")
+        )
+    return out
+
+
 def _drill_three_plus(ctx: MonthContext, period: str) -> list[_RawItem]:
     first, last = ctx.window(period)
     out: list[_RawItem] = []
@@ -1241,6 +1263,15 @@ DRILLDOWNS: dict[str, DrillSpec] = {
     ),
     "pep_in_place": DrillSpec(
         _drill_pep, "child", "children", "In time until", "Latest complete PEP"
+    ),
+    "good_outstanding_school": DrillSpec(
+        _drill_good_school,
+        "child",
+        "children",
+        "",
+        "",
+        yes="Good or outstanding",
+        no="Not good, or unrated",
     ),
     "placements_3plus_12m": DrillSpec(
         _drill_three_plus, "child", "children", "", "", yes="3 or more", no="Fewer than 3"

@@ -164,16 +164,31 @@ def _pep_in_place(ctx: MonthContext) -> Cells:
     return {PERIOD_AT_E: fraction_cell(n, d)}
 
 
+def school_rating_at(
+    entry: CLAEntry, e: date, ratings: dict[str, int | None]
+) -> tuple[str, int | None] | None:
+    """(URN, Ofsted grade or ``None`` if unrated) of a school-aged child's school on E;
+    ``None`` when not in good_outstanding_school's denominator (not school age, no known
+    school). The numerator is a grade in ``GOOD_OR_OUTSTANDING``; shared with the drill-down.
+    """
+    if not is_school_age(entry.child.dob, e):
+        return None
+    urn = school_on(entry.child, e)
+    if urn is None:
+        return None
+    return urn, ratings.get(urn)
+
+
 def _good_outstanding_school(ctx: MonthContext) -> Cells:
     e = ctx.as_of
     ratings = ctx.data.school_ratings
     n = d = unrated = 0
     for entry in _school_aged(ctx):
-        urn = school_on(entry.child, e)
-        if urn is None:
+        school = school_rating_at(entry, e, ratings)
+        if school is None:
             continue
         d += 1
-        rating = ratings.get(urn)
+        rating = school[1]
         if rating is None:
             unrated += 1
         elif rating in GOOD_OR_OUTSTANDING:

@@ -158,6 +158,7 @@ def test_every_drill_down_adds_up_to_its_snapshot_cell(la, users, indicator_id, 
         ("out_of_county_non_uasc", "at_e"),
         ("out_of_county_20_miles", "at_e"),
         ("uasc_out_of_county", "at_e"),
+        ("good_outstanding_school", "at_e"),
     ],
 )
 def test_the_missing_care_leaver_adoption_and_location_drill_downs_have_items_on_the_seed(
@@ -169,7 +170,11 @@ def test_the_missing_care_leaver_adoption_and_location_drill_downs_have_items_on
         today=TODAY,
     )  # fmt: skip
     assert result.denominator > 0
-    if indicator_id in ("out_of_county_non_uasc", "out_of_county_20_miles"):
+    if indicator_id in (
+        "out_of_county_non_uasc",
+        "out_of_county_20_miles",
+        "good_outstanding_school",
+    ):
         assert 0 < result.numerator < result.denominator
 
 
