@@ -4,7 +4,7 @@
 ``CASE`` per field per row; on 200,000 derived rows that costs minutes of Python and of
 PostgreSQL. These helpers take tuples instead:
 
-- **PostgreSQL**: inserts go by ``COPY`` (the importer's ``imports.upsert._copy``);
+- **PostgreSQL**: inserts go by ``COPY`` (the importer's ``imports.upsert.copy_rows``);
   updates ``COPY`` the new values into a temporary table and run one
   ``UPDATE … FROM`` it, keyed on the primary key.
 - **SQLite 3.33+**: ``executemany`` inserts and ``UPDATE … FROM (VALUES …)``.
@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 from django.db import connection, models
 
-from imports.upsert import _copy, _q
+from imports.upsert import _q, copy_rows
 
 UPDATE_CHUNK_ROWS = 5000
 _INSERT_CHUNK_ROWS = 50_000
@@ -99,7 +99,7 @@ def rows_insert(
                         for name, value in defaults.items()
                     ),
                 )
-                _copy(cursor, _q(table), frame)
+                copy_rows(cursor, _q(table), frame)
         return ids
     created = model.objects.bulk_create(
         [model(**defaults, **dict(zip(columns, row, strict=True))) for row in rows],
@@ -127,7 +127,7 @@ def rows_update(*, model: type[models.Model], columns: Sequence[str], rows: list
                 + ", ".join(_q(c) for c in columns)
                 + f" FROM {table} WITH NO DATA"
             )
-            _copy(cursor, tmp, _frame(model, [pk, *columns], rows))
+            copy_rows(cursor, tmp, _frame(model, [pk, *columns], rows))
             cursor.execute(f"ANALYZE {tmp}")
             cursor.execute(
                 f"UPDATE {table} AS t SET {assignments} FROM {tmp} AS v "

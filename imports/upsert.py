@@ -125,7 +125,7 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _copy(cursor, table: str, frame: pl.DataFrame) -> None:
+def copy_rows(cursor, table: str, frame: pl.DataFrame) -> None:
     """``COPY table (columns) FROM STDIN`` of a frame, as CSV written by polars."""
     buffer = io.BytesIO()
     frame.write_csv(buffer, include_header=False, null_value="", quote_style="non_numeric")
@@ -165,7 +165,7 @@ def _insert_fresh(spec: UpsertSpec, frame: pl.DataFrame, outcome: UpsertOutcome)
         for name, value in defaults.items()
     )
     with connection.cursor() as cursor:
-        _copy(cursor, _q(model._meta.db_table), full)
+        copy_rows(cursor, _q(model._meta.db_table), full)
         if frame.height >= ANALYZE_AFTER_INSERTS:
             cursor.execute(f"ANALYZE {_q(model._meta.db_table)}")
     outcome.inserted = frame.height
@@ -206,7 +206,7 @@ def _upsert_postgresql(spec: UpsertSpec, frame: pl.DataFrame) -> UpsertOutcome:
             + f" FROM {_q(table)} WITH NO DATA"
         )
         if frame.height:
-            _copy(cursor, tmp, frame)
+            copy_rows(cursor, tmp, frame)
             key_list = ", ".join(_q(k) for k in spec.key)
             cursor.execute(f"CREATE INDEX ON {tmp} ({key_list})")
             cursor.execute(f"ANALYZE {tmp}")

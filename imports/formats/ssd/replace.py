@@ -20,22 +20,12 @@ its change from the earlier of its old and new dates, as the SQLite path does.
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import polars as pl
 from django.db import connection, models
 
-from imports.upsert import UpsertOutcome, UpsertSpec
-
-COPY_CHUNK_BYTES = 4 * 1024 * 1024
-#: After this many inserted rows the table is analysed (an empty table's statistics make
-#: the planner choose nested loops over the new rows).
-ANALYZE_AFTER_INSERTS = 5000
-
-
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
+from imports.upsert import ANALYZE_AFTER_INSERTS, UpsertOutcome, UpsertSpec, _q, copy_rows
 
 
 def frame_for_copy(spec: UpsertSpec, frame: pl.DataFrame) -> pl.DataFrame:
@@ -61,18 +51,6 @@ def model_defaults(model: type[models.Model], columns: list[str]) -> dict[str, o
         for f in model._meta.concrete_fields
         if f.attname not in columns and f.attname != pk
     }
-
-
-def copy_rows(cursor, table: str, frame: pl.DataFrame) -> None:
-    """``COPY table (columns) FROM STDIN`` of a frame, as CSV written by polars."""
-    buffer = io.BytesIO()
-    frame.write_csv(buffer, include_header=False, null_value="", quote_style="non_numeric")
-    payload = buffer.getvalue()
-    del buffer
-    columns = ", ".join(_q(c) for c in frame.columns)
-    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '')") as copy:
-        for start in range(0, len(payload), COPY_CHUNK_BYTES):
-            copy.write(payload[start : start + COPY_CHUNK_BYTES])
 
 
 def replace_applies(spec: UpsertSpec) -> bool:

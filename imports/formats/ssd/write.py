@@ -50,14 +50,13 @@ from imports.formats.base import WriteContext, WriteResult
 from imports.formats.ssd import codes as c
 from imports.formats.ssd import tables as t
 from imports.formats.ssd.replace import (
-    copy_rows,
     event_replace,
     frame_for_copy,
     model_defaults,
     replace_applies,
 )
 from imports.models import CodeMap
-from imports.upsert import UpsertOutcome, UpsertSpec, table_upsert
+from imports.upsert import UpsertOutcome, UpsertSpec, copy_rows, table_upsert
 from organisations.models import (
     Allocation,
     SocialWorkerEpisode,
