@@ -971,6 +971,57 @@ def _drill_reviews(ctx: MonthContext, period: str) -> list[_RawItem]:
     ]
 
 
+def _drill_reviews_late(ctx: MonthContext, period: str) -> list[_RawItem]:
+    """reviews_late: the reviews reviews_on_time counts that were not on time."""
+    e = ctx.window(period)[1]
+    return [
+        (
+            it.child_pk,
+            it.due,
+            it.held if it.held and it.held <= e else None,
+            True,
+            "Held late" if it.held and it.held <= e else "Not held by the month end",
+        )
+        for it in reviews_counted(ctx, period)
+        if not it.on_time
+    ]
+
+
+def _drill_supervision(ctx: MonthContext, period: str) -> list[_RawItem]:
+    """supervision_in_month: children in care at E; supervised in the month or not."""
+    first, e = ctx.window(period)
+    return [
+        (
+            entry.child.pk,
+            None,
+            _latest_on_or_before(entry.child.supervisions, e),
+            seen_between(entry.child.supervisions, first, e),
+            "",
+        )
+        for entry in ctx.cla
+    ]
+
+
+def _drill_uasc(ctx: MonthContext, period: str) -> list[_RawItem]:
+    """uasc_pct: children in care at E; UASC on E or not (``uasc_on``, as the figure)."""
+    return [(entry.child.pk, None, None, entry.child.uasc_on(ctx.as_of), "") for entry in ctx.cla]
+
+
+def _drill_disability(ctx: MonthContext, period: str) -> list[_RawItem]:
+    """disability_pct: children in care at E; a recorded disability or not (not recorded:
+    in the denominator only, as the figure's 'unknown')."""
+    return [
+        (
+            entry.child.pk,
+            None,
+            None,
+            entry.child.disability is True,
+            "Not recorded" if entry.child.disability is None else "",
+        )
+        for entry in ctx.cla
+    ]
+
+
 def _drill_iha(ctx: MonthContext, period: str) -> list[_RawItem]:
     return [
         (it.child_pk, it.due, None, it.on_time, "")
@@ -1252,6 +1303,28 @@ class DrillSpec:
 DRILLDOWNS: dict[str, DrillSpec] = {
     "visits_on_time": DrillSpec(_drill_visits, "due visit", "due visits", "Due date", "Seen on"),
     "reviews_on_time": DrillSpec(_drill_reviews, "review", "reviews", "Due date", "Held on"),
+    "reviews_late": DrillSpec(
+        _drill_reviews_late, "review", "reviews", "Due date", "Held on", yes="Late"
+    ),
+    "supervision_in_month": DrillSpec(
+        _drill_supervision,
+        "child",
+        "children",
+        "",
+        "Last supervision",
+        yes="Supervised",
+        no="Not supervised",
+    ),
+    "uasc_pct": DrillSpec(_drill_uasc, "child", "children", "", "", yes="UASC", no="Not UASC"),
+    "disability_pct": DrillSpec(
+        _drill_disability,
+        "child",
+        "children",
+        "",
+        "",
+        yes="Disability recorded",
+        no="No disability, or not recorded",
+    ),
     "iha_on_time": DrillSpec(
         _drill_iha, "initial health assessment", "initial health assessments", "Due by", ""
     ),

@@ -15,6 +15,7 @@ The demo authority 873 is generated once (seed 7, a fifth of its size, as if tod
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -159,6 +160,10 @@ def test_every_drill_down_adds_up_to_its_snapshot_cell(la, users, indicator_id, 
         ("out_of_county_20_miles", "at_e"),
         ("uasc_out_of_county", "at_e"),
         ("good_outstanding_school", "at_e"),
+        ("reviews_late", "ytd"),
+        ("supervision_in_month", "month"),
+        ("uasc_pct", "at_e"),
+        ("disability_pct", "at_e"),
     ],
 )
 def test_the_missing_care_leaver_adoption_and_location_drill_downs_have_items_on_the_seed(
@@ -225,3 +230,17 @@ def test_the_location_lists_split_the_children_in_care_as_the_figures_do(la, use
     assert not {it.child_pk for it in in_county.items} & {
         it.child_pk for it in out.numerator_items + uasc.numerator_items
     }
+
+
+@pytest.mark.parametrize("period", ["month", "ytd"])
+def test_the_late_reviews_are_the_reviews_on_time_lists_reviews_not_met(la, users, period):
+    def get(indicator_id):
+        return drilldown_get(
+            user=users["admin"], la=la, indicator_id=indicator_id, month=MONTH, period=period,
+            today=TODAY,
+        )  # fmt: skip
+
+    late, on_time = get("reviews_late"), get("reviews_on_time")
+    assert late.items == [
+        replace(it, in_numerator=True, note=it.note or "Held late") for it in on_time.other_items
+    ]
