@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import time_machine
 from django.urls import reverse
 
+from children.models import Episode
 from organisations.models import AuditEvent
 from scorecards.services import snapshots_recompute
 from tests.worklists.conftest import looked_after_child, missing, visit
@@ -143,3 +145,42 @@ def test_a_team_manager_of_another_team_gets_an_empty_missing_list(client, world
     client.force_login(world.manager2)
     page = client.get(url(world, indicator="missing_children")).content.decode()
     assert "Cal Three" not in page and "0 counted." in page
+
+
+@pytest.fixture
+def placed_in_march(world):
+    """At 31 March: D1 placed out of county 32.5 miles from home, D2 in county, D3 with no
+    recorded location (all team 1, none UASC)."""
+    where = {"D1": ("OUT", Decimal("32.5")), "D2": ("IN", Decimal("3.0")), "D3": ("", None)}
+    for child_id, (location, miles) in where.items():
+        child = looked_after_child(
+            world, child_id, start="2024-01-01", forename="Dee", surname=child_id
+        )
+        Episode.objects.filter(child=child).update(pl_location=location, pl_distance=miles)
+    snapshots_recompute(la=world.la, months=[date(2024, 3, 1)], today=TODAY)
+
+
+def test_the_out_of_county_list_says_where_each_child_lives(client, world, placed_in_march):
+    client.force_login(world.admin)
+    page = client.get(
+        url(world, indicator="out_of_county_non_uasc", period="at_e")
+    ).content.decode()
+    assert "1 out of 3" in page and page.count("1 out of 3") == 2  # listed, and on the scorecard
+    assert "Out of county, 32.5 miles from home" in page
+    assert "In county, 3.0 miles from home" in page and "Location not known" in page
+    assert page.index("32.5 miles") < page.index("Location not known")  # out of county first
+
+
+def test_placed_in_county_lists_only_the_children_placed_inside_the_boundary(
+    client, world, placed_in_march
+):
+    client.force_login(world.admin)
+    page = client.get(url(world, indicator="placed_in_county", period="at_e")).content.decode()
+    assert "1 counted." in page and "Dee D2" in page
+    assert "Dee D1" not in page and "Dee D3" not in page
+
+
+def test_another_teams_manager_sees_none_of_the_placements(client, world, placed_in_march):
+    client.force_login(world.manager2)
+    page = client.get(url(world, indicator="out_of_county_20_miles", period="at_e")).content
+    assert b"Dee D" not in page and b"0 counted, of which 0" in page
