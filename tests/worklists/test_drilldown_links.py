@@ -107,3 +107,35 @@ def test_the_pdf_never_links_to_a_case_list(world, march):
     )
     assert "1 out of 2" in html  # the visits figure is there, without its link
     assert "/drilldown/" not in html and "behind this figure" not in html
+
+
+@pytest.mark.parametrize(
+    ("indicator", "period"),
+    [
+        ("out_of_county_non_uasc", "at_e"),
+        ("out_of_county_20_miles", "at_e"),
+        ("uasc_pct", "at_e"),
+        ("supervision_in_month", "month"),
+    ],
+)
+def test_the_location_demographic_and_supervision_figures_link_their_children(
+    client, world, march, indicator, period
+):
+    """Two children in care at 31 March, neither UASC: each of these figures counts both."""
+    html = page(client, world, world.admin)
+    start = html.index(f'href="{drill_url(indicator, period)}"')
+    assert html[start : html.index("</a>", start)].count("List the 2 children behind this figure")
+
+
+def test_a_figure_of_no_children_gets_no_link(client, world, march):
+    html = page(client, world, world.admin)
+    assert "/drilldown/uasc_out_of_county/" not in html  # no UASC in care: 0 counted
+    assert "/drilldown/placed_in_county/" not in html  # no location recorded: 0 in county
+
+
+def test_the_dashboard_links_the_disability_and_late_review_lists(client, world, march):
+    """A first review (20 working days after care began) fell due in March, not held."""
+    html = page(client, world, world.admin, "dashboard")
+    for indicator, period in [("disability_pct", "at_e"), ("reviews_late", "month")]:
+        start = html.index(f'href="{drill_url(indicator, period)}"')
+        assert "behind this figure" in html[start : html.index("</a>", start)]
