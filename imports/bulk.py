@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 from django.db import connection, models
 
-from imports.upsert import _q, copy_rows
+from imports.upsert import _q, copy_rows, temp_table_create
 
 UPDATE_CHUNK_ROWS = 5000
 _INSERT_CHUNK_ROWS = 50_000
@@ -121,12 +121,7 @@ def rows_update(*, model: type[models.Model], columns: Sequence[str], rows: list
     if connection.vendor == "postgresql":
         tmp = f"_upd_{model._meta.db_table}"
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
-            cursor.execute(
-                f"CREATE TEMP TABLE {tmp} ON COMMIT DROP AS SELECT {_q(pk)}, "
-                + ", ".join(_q(c) for c in columns)
-                + f" FROM {table} WITH NO DATA"
-            )
+            temp_table_create(cursor, tmp, table, [pk, *columns])
             copy_rows(cursor, tmp, _frame(model, [pk, *columns], rows))
             cursor.execute(f"ANALYZE {tmp}")
             cursor.execute(

@@ -137,6 +137,17 @@ def copy_rows(cursor, table: str, frame: pl.DataFrame) -> None:
             copy.write(payload[start : start + COPY_CHUNK_BYTES])
 
 
+def temp_table_create(cursor, name: str, table: str, columns: list[str]) -> None:
+    """An empty temporary table ``name`` with ``columns`` typed as in ``table`` (quoted),
+    dropped at commit: where a file's rows are COPYed before one set-based statement."""
+    cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    cursor.execute(
+        f"CREATE TEMP TABLE {name} ON COMMIT DROP AS SELECT "
+        + ", ".join(_q(c) for c in columns)
+        + f" FROM {table} WITH NO DATA"
+    )
+
+
 def _insert_fresh(spec: UpsertSpec, frame: pl.DataFrame, outcome: UpsertOutcome) -> UpsertOutcome:
     """The authority holds no row of this model yet: ``COPY`` straight into the table.
 
@@ -199,12 +210,7 @@ def _upsert_postgresql(spec: UpsertSpec, frame: pl.DataFrame) -> UpsertOutcome:
         return _insert_fresh(spec, frame, outcome)
 
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {tmp}")
-        cursor.execute(
-            f"CREATE TEMP TABLE {tmp} ON COMMIT DROP AS SELECT "
-            + ", ".join(_q(c) for c in columns)
-            + f" FROM {_q(table)} WITH NO DATA"
-        )
+        temp_table_create(cursor, tmp, _q(table), columns)
         if frame.height:
             copy_rows(cursor, tmp, frame)
             key_list = ", ".join(_q(k) for k in spec.key)

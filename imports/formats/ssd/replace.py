@@ -25,7 +25,14 @@ from datetime import date
 import polars as pl
 from django.db import connection, models
 
-from imports.upsert import ANALYZE_AFTER_INSERTS, UpsertOutcome, UpsertSpec, _q, copy_rows
+from imports.upsert import (
+    ANALYZE_AFTER_INSERTS,
+    UpsertOutcome,
+    UpsertSpec,
+    _q,
+    copy_rows,
+    temp_table_create,
+)
 
 
 def frame_for_copy(spec: UpsertSpec, frame: pl.DataFrame) -> pl.DataFrame:
@@ -105,12 +112,8 @@ def event_replace(
     defaults = model_defaults(model, columns)
     insert_cols = ", ".join(_q(c) for c in [*columns, *defaults])
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {incoming}, {diff}")
-        cursor.execute(
-            f"CREATE TEMP TABLE {incoming} ON COMMIT DROP AS SELECT "
-            + ", ".join(_q(c) for c in columns)
-            + f" FROM {table} WITH NO DATA"
-        )
+        cursor.execute(f"DROP TABLE IF EXISTS {diff}")
+        temp_table_create(cursor, incoming, table, columns)
         if frame.height:
             copy_rows(cursor, incoming, frame)
         cursor.execute(
