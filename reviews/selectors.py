@@ -1544,6 +1544,18 @@ class Drilldown:
         return self.indicator.polarity == LOWER
 
     @property
+    def neutral(self) -> bool:
+        """Neither direction is better (% UASC, % with a disability): no red or green, and
+        the children the figure counts are listed first."""
+        return self.indicator.polarity is None
+
+    @property
+    def numerator_first(self) -> bool:
+        """List the numerator's items first: what went wrong when lower is better (NEET),
+        or what the figure counts when it has no better direction."""
+        return self.numerator_needs_attention or self.neutral
+
+    @property
     def differs_from_snapshot(self) -> bool:
         """A whole-authority list whose counts differ from the stored figure (records
         dated in the period changed since the recompute): the page says so."""
@@ -1560,7 +1572,7 @@ class Drilldown:
     def items_attention_first(self) -> list[DrillItem]:
         """What needs looking at first: the items not met, or the numerator's when lower is
         better (NEET), then the rest."""
-        if self.numerator_needs_attention:
+        if self.numerator_first:
             return self.numerator_items + self.other_items
         return self.other_items + self.numerator_items
 

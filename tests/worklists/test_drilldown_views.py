@@ -184,3 +184,23 @@ def test_another_teams_manager_sees_none_of_the_placements(client, world, placed
     client.force_login(world.manager2)
     page = client.get(url(world, indicator="out_of_county_20_miles", period="at_e")).content
     assert b"Dee D" not in page and b"0 counted, of which 0" in page
+
+
+def test_a_figure_with_no_better_direction_lists_what_it_counts_first_without_red_or_green(
+    client, world, placed_in_march
+):
+    """% UASC is neither good nor bad: its tags are neutral, the UASC children come first."""
+    from children.models import Child, UASCRecord
+
+    d3 = Child.objects.get(la=world.la, child_id="D3")
+    UASCRecord.objects.create(la=world.la, child=d3, year=2024)
+    snapshots_recompute(la=world.la, months=[date(2024, 3, 1)], today=TODAY)
+    client.force_login(world.admin)
+
+    page = client.get(url(world, indicator="uasc_pct", period="at_e")).content.decode()
+
+    assert "1 out of 3" in page
+    assert "govuk-tag--red" not in page and "govuk-tag--green" not in page
+    assert page.index("Dee D3") < page.index("Dee D1") and page.index("Dee D3") < page.index(
+        "Dee D2"
+    )
