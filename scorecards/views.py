@@ -88,10 +88,10 @@ def page_month(request: HttpRequest, code: str, month: date, page: str) -> HttpR
     template_context = _template_context(context, snapshots, readable)
     if page in (PAGE_SCORECARD, PAGE_DASHBOARD):  # commentary and publication (issue 9)
         template_context.update(publication_page_context(request=request, page=context))
-        # Links to the children behind case-level figures (issue 10): per reader, not built.
-        template_context["drill"] = drilldown_links_for(
-            user=request.user, la=context.la, month=context.month
-        )
+    # Links to the children behind case-level figures (issue 10): per reader, not built.
+    template_context["drill"] = drilldown_links_for(
+        user=request.user, la=context.la, month=context.month
+    )
     template_context["with_commentary"] = page == PAGE_SCORECARD
     template_context["sections_html"] = page_sections_html(
         request=request, page=context, context=template_context, key=cache_key

@@ -139,3 +139,12 @@ def test_the_dashboard_links_the_disability_and_late_review_lists(client, world,
     for indicator, period in [("disability_pct", "at_e"), ("reviews_late", "month")]:
         start = html.index(f'href="{drill_url(indicator, period)}"')
         assert "behind this figure" in html[start : html.index("</a>", start)]
+
+
+def test_the_demographics_page_links_the_disability_list_for_case_readers_only(
+    client, world, march
+):
+    link = f'href="{drill_url("disability_pct", "at_e")}"'
+
+    assert link in page(client, world, world.admin, "demographics")
+    assert link not in page(client, world, world.committee, "demographics")
