@@ -6,11 +6,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from itertools import groupby
 
+import polars as pl
 from django.db import connection, models, transaction
 
 from children.care_history import EpisodeIn, care_history_build, placement_group
 from children.models import Episode, PeriodOfCare
-from imports.bulk import rows_insert, rows_update
+from imports.bulk import frame_insert, polars_dtype, rows_insert, rows_update
 from organisations.models import LocalAuthority
 from placements.models import Placement
 
@@ -231,3 +232,128 @@ def care_histories_derive(
             episode_locations=episode_locations or {},
         )
     return stats
+
+
+#: Episode fields the derive fills in, in the order ``care_histories_insert`` adds them.
+_DERIVED_EPISODE_FIELDS = (*_EPISODE_FLAGS, *_LOCATION_FIELDS)
+
+
+def children_with_history(*, la: LocalAuthority) -> set[int]:
+    """The children of an authority with any stored episode, period of care or placement."""
+    ids: set[int] = set()
+    for model in (Episode, PeriodOfCare, Placement):
+        ids.update(model.objects.filter(la=la).order_by().values_list("child_id", flat=True))
+    return ids
+
+
+@transaction.atomic
+def care_histories_insert(
+    *,
+    la: LocalAuthority,
+    episodes: pl.DataFrame,
+    episode_locations: Mapping[int, tuple],
+) -> dict:
+    """Store the first episodes of children with no history yet, each written once.
+
+    ``care_histories_derive`` reads episodes back after they are stored and rewrites
+    them with their flags and period of care: two writes of every episode. For a child
+    the authority holds nothing of (every child of a first import, most of a new year's)
+    the file's episodes are the whole history, so it is derived from the frame, with
+    the same ``care_history_build``, and the periods of care, placements and episodes
+    are each inserted once, complete (PostgreSQL ``COPY``).
+
+    ``episodes``: Episode attnames (``child_id`` the Child pk), sorted by child and
+    DECOM, none of whose children has a stored episode, period or placement.
+    ``episode_locations``: row number in ``episodes`` → (PL_LA, PL_LOCATION,
+    PL_DISTANCE), from ``placements.location.episode_locations_find``; other rows keep
+    the frame's own location columns, or blanks.
+    """
+    stats = {"periods_written": 0, "placements_written": 0, "episodes_inserted": 0}
+    child = episodes["child_id"].to_list()
+    rows_per_chunk = _chunk_size() * 4  # about as many children as the derive's chunks
+    start = 0
+    while start < len(child):
+        end = min(start + rows_per_chunk, len(child))
+        while end < len(child) and child[end] == child[end - 1]:
+            end += 1  # a child's episodes stay in one chunk
+        _first_chunk_insert(
+            la=la,
+            episodes=episodes.slice(start, end - start),
+            offset=start,
+            episode_locations=episode_locations,
+            stats=stats,
+        )
+        start = end
+    return stats
+
+
+def _first_chunk_insert(
+    *,
+    la: LocalAuthority,
+    episodes: pl.DataFrame,
+    offset: int,
+    episode_locations: Mapping[int, tuple],
+    stats: dict,
+) -> None:
+    """``care_histories_insert`` of one chunk of whole children (row ``offset`` onwards)."""
+    col = {name: i for i, name in enumerate(episodes.columns)}
+    supplied = "pl_la" in col
+    blank_location = ("", "", None)
+    inputs = [col[name] for name in _EPISODE_COLUMNS[1:12]]  # decom … urn
+    child_at = col["child_id"]
+    source = episodes["source"][0] if "source" in col else ""
+
+    wanted = _Wanted()
+    derived: list[list] = [[] for _ in _DERIVED_EPISODE_FIELDS]
+    numbered = enumerate(episodes.iter_rows(), start=offset)
+    for child_pk, group in groupby(numbered, key=lambda item: item[1][child_at]):
+        rows = []
+        for n, row in group:
+            location = episode_locations.get(n)
+            if location is None:
+                location = (
+                    (row[col["pl_la"]], row[col["pl_location"]], row[col["pl_distance"]])
+                    if supplied
+                    else blank_location
+                )
+            rows.append((n, *(row[i] for i in inputs), *location, child_pk, source))
+        wanted.add_child(child_pk, rows)
+        for row in rows:
+            for i, value in enumerate(
+                (*wanted.flags[row[0]], None, *row[_LOCATION_AT : _LOCATION_AT + 3])
+            ):
+                derived[i].append(value)
+
+    period_keys = list(wanted.periods)
+    period_ids = dict(
+        zip(
+            period_keys,
+            rows_insert(
+                model=PeriodOfCare,
+                columns=("la_id", "child_id", "start_date", *_PERIOD_FIELDS),
+                rows=[(la.pk, *key, *wanted.periods[key]) for key in period_keys],
+            ),
+            strict=True,
+        )
+    )
+    rows_insert(
+        model=Placement,
+        columns=("la_id", "child_id", "start_date", *_PLACEMENT_FIELDS),
+        rows=[
+            (la.pk, *key, period_ids[wanted.placement_period[key]], *values)
+            for key, values in wanted.placements.items()
+        ],
+    )
+    period_of = wanted.flag_period
+    derived[_EPISODE_FLAGS.index("period_of_care_id")] = [
+        period_ids[period_of[n]] if n in period_of else None
+        for n in range(offset, offset + episodes.height)
+    ]
+    frame = episodes.drop([name for name in _LOCATION_FIELDS if name in col]).with_columns(
+        pl.Series(name, values, dtype=polars_dtype(Episode._meta.get_field(name)), strict=False)
+        for name, values in zip(_DERIVED_EPISODE_FIELDS, derived, strict=True)
+    )
+    frame_insert(model=Episode, frame=frame)
+    stats["periods_written"] += len(wanted.periods)
+    stats["placements_written"] += len(wanted.placements)
+    stats["episodes_inserted"] += frame.height

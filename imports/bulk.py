@@ -28,7 +28,7 @@ _INSERT_CHUNK_ROWS = 50_000
 _SQLITE_MAX_PARAMS = 32_000  # SQLite 3.32+ allows 32,766 bound parameters
 
 
-def _dtype(field: models.Field) -> pl.DataType:
+def polars_dtype(field: models.Field) -> pl.DataType:
     """The polars type that ``COPY`` text of this model field round-trips through."""
     if isinstance(field, models.BooleanField):
         return pl.Boolean()
@@ -47,7 +47,7 @@ def _dtype(field: models.Field) -> pl.DataType:
 
 def _frame(model: type[models.Model], columns: Sequence[str], rows: list[tuple]) -> pl.DataFrame:
     fields = {f.attname: f for f in model._meta.concrete_fields}
-    schema = [(name, _dtype(fields[name])) for name in columns]
+    schema = [(name, polars_dtype(fields[name])) for name in columns]
     as_json = [i for i, name in enumerate(columns) if isinstance(fields[name], models.JSONField)]
     if as_json:  # COPY reads JSON as its text
         rows = [
@@ -78,34 +78,57 @@ def rows_insert(
     """
     if not rows:
         return []
-    defaults = _defaults(model, columns)
-    pk = model._meta.pk.attname
     if connection.vendor == "postgresql":
-        table = model._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, pk, len(rows)],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-            for start in range(0, len(rows), _INSERT_CHUNK_ROWS):
-                frame = _frame(model, columns, rows[start : start + _INSERT_CHUNK_ROWS])
-                frame = frame.with_columns(
-                    pl.Series(pk, ids[start : start + _INSERT_CHUNK_ROWS], dtype=pl.Int64),
-                    *(
-                        pl.lit(value, dtype=pl.String if isinstance(value, str) else None).alias(
-                            name
-                        )
-                        for name, value in defaults.items()
-                    ),
-                )
-                copy_rows(cursor, _q(table), frame)
+        ids: list[int | None] = []
+        for start in range(0, len(rows), _INSERT_CHUNK_ROWS):
+            chunk = rows[start : start + _INSERT_CHUNK_ROWS]
+            ids += frame_insert(model=model, frame=_frame(model, columns, chunk))
         return ids
+    defaults = _defaults(model, columns)
     created = model.objects.bulk_create(
         [model(**defaults, **dict(zip(columns, row, strict=True))) for row in rows],
         batch_size=500,
     )
     return [obj.pk for obj in created]
+
+
+def frame_insert(*, model: type[models.Model], frame: pl.DataFrame) -> list[int | None]:
+    """Insert a frame whose columns are ``model`` attnames; returns the new primary keys.
+
+    The importer's bulk path for rows it has typed already (episodes with their derived
+    fields): no tuple per row is built on PostgreSQL, where keys are drawn from the
+    sequence and the frame goes by ``COPY``. Other columns get the model default.
+    """
+    if not frame.height:
+        return []
+    defaults = _defaults(model, frame.columns)
+    pk = model._meta.pk.attname
+    if connection.vendor != "postgresql":
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        as_json = [n for n in frame.columns if isinstance(fields[n], models.JSONField)]
+        objs = []
+        for row in frame.iter_rows(named=True):
+            for name in as_json:
+                row[name] = json.loads(row[name]) if isinstance(row[name], str) else row[name]
+            objs.append(model(**defaults, **row))
+        return [obj.pk for obj in model.objects.bulk_create(objs, batch_size=500)]
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, pk, frame.height],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        full = frame.with_columns(
+            pl.Series(pk, ids, dtype=pl.Int64),
+            *(
+                pl.lit(value, dtype=pl.String if isinstance(value, str) else None).alias(name)
+                for name, value in defaults.items()
+            ),
+        )
+        for start in range(0, full.height, _INSERT_CHUNK_ROWS):
+            copy_rows(cursor, _q(table), full.slice(start, _INSERT_CHUNK_ROWS))
+    return ids
 
 
 def rows_update(*, model: type[models.Model], columns: Sequence[str], rows: list[tuple]) -> int:

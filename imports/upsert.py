@@ -86,7 +86,7 @@ def _concrete(model: type[models.Model]) -> dict[str, models.Field]:
     return {f.attname: f for f in model._meta.concrete_fields}
 
 
-def _prepare(spec: UpsertSpec, frame: pl.DataFrame) -> pl.DataFrame:
+def frame_prepare(spec: UpsertSpec, frame: pl.DataFrame) -> pl.DataFrame:
     """Only the spec's columns, constants added, blank text as '' where the column is NOT NULL."""
     fields = _concrete(spec.model)
     if spec.constants:
@@ -111,7 +111,7 @@ def _min_date(current: date | None, candidate: date | None) -> date | None:
 
 def table_upsert(*, spec: UpsertSpec, frame: pl.DataFrame) -> UpsertOutcome:
     """Insert, update and remove so the model's rows in scope match ``frame``."""
-    frame = _prepare(spec, frame)
+    frame = frame_prepare(spec, frame)
     if connection.vendor == "postgresql":
         return _upsert_postgresql(spec, frame)
     return _upsert_generic(spec, frame)

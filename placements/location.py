@@ -433,11 +433,35 @@ def placement_locations_find(
     if not postcodes:
         return result
     uasc_children = set(UASCRecord.objects.filter(la=la).values_list("child_id", flat=True))
-    points = postcodes_lookup(postcodes)
-
-    derived: dict[tuple, Location] = {}
     rows = episodes.values(*_LOCATION_READ).order_by("child_id", "decom")
-    for row in rows.iterator(chunk_size=_READ_CHUNK_ROWS):
+    return episode_locations_find(
+        la=la,
+        rows=rows.iterator(chunk_size=_READ_CHUNK_ROWS),
+        points=postcodes_lookup(postcodes),
+        uasc_children=uasc_children,
+        only_missing=only_missing,
+    )
+
+
+def episode_locations_find(
+    *,
+    la: LocalAuthority,
+    rows: Iterable[Mapping],
+    points: Mapping[str, PostcodePoint],
+    uasc_children: set[int],
+    only_missing: bool = True,
+) -> LocationDeriveResult:
+    """The location changes of episodes given as rows (the keys of ``_LOCATION_READ``).
+
+    Shared by ``placement_locations_find`` (stored episodes) and the 903 importer's
+    first write of a new child's episodes, which are derived before they are stored and
+    so are keyed by the caller's row number in ``id``. Each distinct (postcodes, PLACE,
+    LS, UASC) combination is derived once.
+    """
+    result = LocationDeriveResult()
+    derived: dict[tuple, Location] = {}
+    outcomes: dict[tuple, tuple] = {}
+    for row in rows:
         result.episodes_checked += 1
         is_uasc = row["child_id"] in uasc_children
         memo = (row["home_post"], row["pl_post"], row["place"], row["ls"], is_uasc)
@@ -452,15 +476,28 @@ def placement_locations_find(
                 is_uasc=is_uasc,
                 points=points,
             )
-        final = _row_location_changes(
-            row,
-            location,
-            only_missing=only_missing,
-            distance_excluded=row["ls"] in SHORT_BREAK_LEGAL_STATUSES or is_uasc,
-            result=result,
-        )
-        if final:
-            result.changes[row["id"]] = tuple(final[name] for name in LOCATION_FIELDS)
+        # Most episodes share a few outcomes that raise no warning: reuse those.
+        outcome_key = (memo, row["pl_la"], row["pl_location"], row["pl_distance"])
+        outcome = outcomes.get(outcome_key)
+        if outcome is None:
+            warned = len(result.warnings)
+            final = _row_location_changes(
+                row,
+                location,
+                only_missing=only_missing,
+                distance_excluded=row["ls"] in SHORT_BREAK_LEGAL_STATUSES or is_uasc,
+                result=result,
+            )
+            outcome = (
+                tuple(final[name] for name in LOCATION_FIELDS) if final else None,
+                tuple(n for n in LOCATION_FIELDS if final and final[n] != row[n]),
+            )
+            if len(result.warnings) == warned:
+                outcomes[outcome_key] = outcome
+        else:
+            result.fields_filled.update(outcome[1])
+        if outcome[0] is not None:
+            result.changes[row["id"]] = outcome[0]
             result.changed_children.add(row["child_id"])
     result.episodes_updated = len(result.changes)
     return result

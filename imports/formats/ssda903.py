@@ -56,7 +56,7 @@ from imports.formats.base import (
 )
 from imports.issues import ERROR, WARNING, IssueLog
 from imports.readers import ROW
-from imports.upsert import UpsertOutcome, UpsertSpec, table_upsert
+from imports.upsert import UpsertOutcome, UpsertSpec, frame_prepare, table_upsert
 from organisations.models import SocialWorkerEpisode
 from placements.models import AdoptionRecord, PlacementDecision
 from reviews.models import Review
@@ -1049,14 +1049,59 @@ def _locations_clear(episode_ids: list[int]) -> None:
         )
 
 
+def _first_locations(*, ctx: WriteContext, episodes: pl.DataFrame, pks: dict[str, int]):
+    """Locations of episodes not stored yet (``care_histories_insert``), keyed by row number.
+
+    The same rule as ``placement_locations_find`` on stored episodes: only rows with a
+    blank PL_LA, PL_LOCATION or PL_DISTANCE, only blanks filled.
+    """
+    from placements.location import LOCATION_FIELDS, episode_locations_find
+    from placements.postcodes import postcodes_lookup
+
+    names = pl.DataFrame(
+        {"child_id": list(pks.values()), "child__child_id": list(pks)},
+        schema={"child_id": pl.Int64, "child__child_id": pl.String},
+    )
+    rows = episodes.with_row_index("id").join(names, on="child_id", how="left")
+    if "pl_la" in rows.columns:
+        blank = pl.col("pl_distance").is_null()
+        rows = rows.filter((pl.col("pl_la") == "") | (pl.col("pl_location") == "") | blank)
+    else:
+        rows = rows.with_columns(
+            pl.lit("").alias("pl_la"), pl.lit("").alias("pl_location"),
+            pl.lit(None, dtype=pl.Decimal(4, 1)).alias("pl_distance"),
+        )  # fmt: skip
+    columns = ("id", "child_id", "child__child_id", "decom", "ls", "place", "home_post",
+               "pl_post", *LOCATION_FIELDS)  # fmt: skip
+    rows = rows.select(columns)
+    postcodes = set(rows["home_post"].unique().to_list()) | set(rows["pl_post"].unique().to_list())
+    return episode_locations_find(
+        la=ctx.la,
+        rows=rows.iter_rows(named=True),
+        points=postcodes_lookup(postcodes),
+        uasc_children=set(UASCRecord.objects.filter(la=ctx.la).values_list("child_id", flat=True)),
+    )
+
+
 def write(ctx: WriteContext) -> WriteResult:
-    """Write a clean 903 file set for one authority and year; see the module docstring."""
-    from children.services import care_histories_derive
+    """Write a clean 903 file set for one authority and year; see the module docstring.
+
+    Episodes of children the authority holds no history of go in last, complete with
+    their derived history (``care_histories_insert``); the rest are upserted and their
+    histories re-derived (``care_histories_derive``).
+    """
+    from children.services import (
+        care_histories_derive,
+        care_histories_insert,
+        children_with_history,
+    )
     from placements.location import placement_locations_find
 
     result = WriteResult()
     started = time.perf_counter()
     pks = _children_write(ctx)
+    known = None if ctx.dry_run else children_with_history(la=ctx.la)
+    first_episodes: pl.DataFrame | None = None
     episode_children: set[int] = set()
     for table, spec, mapping, row_filter in _plans(ctx):
         frame = ctx.tables.get(table)
@@ -1074,18 +1119,40 @@ def write(ctx: WriteContext) -> WriteResult:
             )
         if table == "AD1":
             frame = frame.with_columns(pl.col("nb_adoptr").cast(pl.Int64))
+        first = 0
+        if table == "Episodes" and known is not None:
+            held = pl.DataFrame({"child_id": sorted(known)}, schema={"child_id": pl.Int64})
+            first_episodes = frame_prepare(spec, frame.join(held, on="child_id", how="anti"))
+            frame = frame.join(held, on="child_id", how="semi")
+            first = first_episodes.height
         moved = _episodes_moved(ctx=ctx, frame=frame) if table == "Episodes" else []
         outcome: UpsertOutcome = table_upsert(spec=spec, frame=frame)
         _locations_clear(moved)
         counts = outcome.counts()
         counts["read"] = read
-        if read != outcome.read:
-            counts["skipped"] = read - outcome.read
-        result.add(table, counts, outcome.earliest)
+        counts["inserted"] += first
+        if read != outcome.read + first:
+            counts["skipped"] = read - outcome.read - first
+        earliest = outcome.earliest
+        if first:
+            first_date = first_episodes["decom"].min()
+            earliest = first_date if earliest is None else min(earliest, first_date)
+        result.add(table, counts, earliest)
         if table == "Episodes":
             episode_children |= outcome.child_ids
         ctx.progress(read)
     result.timings["upsert"] = round(time.perf_counter() - started, 3)
+    if first_episodes is not None and first_episodes.height:
+        started = time.perf_counter()
+        first_episodes = first_episodes.sort("child_id", "decom")
+        located = _first_locations(ctx=ctx, episodes=first_episodes, pks=pks)
+        _location_warnings_record(batch_id=ctx.batch_id, warnings=located.warnings, log=ctx.issues)
+        located.warnings.clear()
+        result.timings["first_locations"] = round(time.perf_counter() - started, 3)
+        started = time.perf_counter()
+        care_histories_insert(la=ctx.la, episodes=first_episodes, episode_locations=located.changes)
+        result.timings["first_histories"] = round(time.perf_counter() - started, 3)
+        del first_episodes, located
     if episode_children and not ctx.dry_run:
         # Locations first, written with the derived episode flags in one update; the
         # histories then copy them into the placements in the same pass.
