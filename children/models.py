@@ -123,9 +123,17 @@ class PeriodOfCare(models.Model):
     """A chain of episodes with no gap (derived from episodes after every import)."""
 
     la = models.ForeignKey(
-        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+        "organisations.LocalAuthority",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # (la, date) indexes lead with la
     )
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="periods_of_care")
+    child = models.ForeignKey(
+        Child,
+        on_delete=models.CASCADE,
+        related_name="periods_of_care",
+        db_index=False,  # the unique (child, start) index leads with it
+    )
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     reason_ceased = models.CharField(max_length=3, blank=True)
@@ -163,9 +171,17 @@ class Episode(models.Model):
     """
 
     la = models.ForeignKey(
-        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+        "organisations.LocalAuthority",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # (la, date) indexes lead with la
     )
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="episodes")
+    child = models.ForeignKey(
+        Child,
+        on_delete=models.CASCADE,
+        related_name="episodes",
+        db_index=False,  # the unique (child, start) index leads with it
+    )
     decom = models.DateField("DECOM")
     rne = models.CharField("RNE", max_length=1)
     ls = models.CharField("LS", max_length=2)

@@ -17,9 +17,17 @@ class Placement(models.Model):
     """
 
     la = models.ForeignKey(
-        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+        "organisations.LocalAuthority",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # (la, date) indexes lead with la
     )
-    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="placements")
+    child = models.ForeignKey(
+        "children.Child",
+        on_delete=models.CASCADE,
+        related_name="placements",
+        db_index=False,  # the unique (child, start) index leads with it
+    )
     period_of_care = models.ForeignKey(
         "children.PeriodOfCare",
         on_delete=models.CASCADE,
