@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from itertools import groupby
 
@@ -11,7 +11,15 @@ from django.db import connection, models, transaction
 
 from children.care_history import EpisodeIn, care_history_build, placement_group
 from children.models import Episode, PeriodOfCare
-from imports.bulk import frame_insert, polars_dtype, rows_insert, rows_update
+from imports.bulk import (
+    CopyPipeline,
+    frame_insert,
+    ids_reserve,
+    polars_dtype,
+    rows_frame,
+    rows_insert,
+    rows_update,
+)
 from organisations.models import LocalAuthority
 from placements.models import Placement
 
@@ -251,7 +259,7 @@ def care_histories_insert(
     *,
     la: LocalAuthority,
     episodes: pl.DataFrame,
-    episode_locations: Mapping[int, tuple],
+    locate: Callable[[pl.DataFrame, int], Mapping[int, tuple]] | None = None,
 ) -> dict:
     """Store the first episodes of children with no history yet, each written once.
 
@@ -260,30 +268,34 @@ def care_histories_insert(
     the authority holds nothing of (every child of a first import, most of a new year's)
     the file's episodes are the whole history, so it is derived from the frame, with
     the same ``care_history_build``, and the periods of care, placements and episodes
-    are each inserted once, complete (PostgreSQL ``COPY``).
+    are each inserted once, complete. Children go a chunk at a time through a
+    ``CopyPipeline``: PostgreSQL stores and checks one chunk while the next is derived.
 
     ``episodes``: Episode attnames (``child_id`` the Child pk), sorted by child and
     DECOM, none of whose children has a stored episode, period or placement.
-    ``episode_locations``: row number in ``episodes`` → (PL_LA, PL_LOCATION,
-    PL_DISTANCE), from ``placements.location.episode_locations_find``; other rows keep
-    the frame's own location columns, or blanks.
+    ``locate(chunk, offset)`` gives the (PL_LA, PL_LOCATION, PL_DISTANCE) to store by row
+    number in ``episodes`` (``placements.location.episode_locations_find``); other rows
+    keep the frame's own location columns, or blanks. It must not use the database.
     """
     stats = {"periods_written": 0, "placements_written": 0, "episodes_inserted": 0}
     child = episodes["child_id"].to_list()
     rows_per_chunk = _chunk_size() * 4  # about as many children as the derive's chunks
     start = 0
-    while start < len(child):
-        end = min(start + rows_per_chunk, len(child))
-        while end < len(child) and child[end] == child[end - 1]:
-            end += 1  # a child's episodes stay in one chunk
-        _first_chunk_insert(
-            la=la,
-            episodes=episodes.slice(start, end - start),
-            offset=start,
-            episode_locations=episode_locations,
-            stats=stats,
-        )
-        start = end
+    with CopyPipeline() as pipeline:
+        while start < len(child):
+            end = min(start + rows_per_chunk, len(child))
+            while end < len(child) and child[end] == child[end - 1]:
+                end += 1  # a child's episodes stay in one chunk
+            chunk = episodes.slice(start, end - start)
+            _first_chunk_insert(
+                la=la,
+                episodes=chunk,
+                offset=start,
+                episode_locations=locate(chunk, start) if locate else {},
+                pipeline=pipeline,
+                stats=stats,
+            )
+            start = end
     return stats
 
 
@@ -293,6 +305,7 @@ def _first_chunk_insert(
     episodes: pl.DataFrame,
     offset: int,
     episode_locations: Mapping[int, tuple],
+    pipeline: CopyPipeline,
     stats: dict,
 ) -> None:
     """``care_histories_insert`` of one chunk of whole children (row ``offset`` onwards)."""
@@ -324,36 +337,46 @@ def _first_chunk_insert(
             ):
                 derived[i].append(value)
 
-    period_keys = list(wanted.periods)
-    period_ids = dict(
-        zip(
-            period_keys,
-            rows_insert(
-                model=PeriodOfCare,
-                columns=("la_id", "child_id", "start_date", *_PERIOD_FIELDS),
-                rows=[(la.pk, *key, *wanted.periods[key]) for key in period_keys],
+    periods, placements = wanted.periods, wanted.placements
+    placement_period, period_of = wanted.placement_period, wanted.flag_period
+    dropped = [name for name in _LOCATION_FIELDS if name in col]
+
+    def store(conn) -> None:
+        """Keys, frames and COPY: in the pipeline's thread, off the derive's path."""
+        ids = ids_reserve(PeriodOfCare, len(periods), conn)
+        period_ids = dict(zip(periods, ids, strict=True))
+        frame_insert(
+            model=PeriodOfCare,
+            frame=rows_frame(
+                PeriodOfCare,
+                ("id", "la_id", "child_id", "start_date", *_PERIOD_FIELDS),
+                [(period_ids[key], la.pk, *key, *values) for key, values in periods.items()],
             ),
-            strict=True,
+            conn=conn,
         )
-    )
-    rows_insert(
-        model=Placement,
-        columns=("la_id", "child_id", "start_date", *_PLACEMENT_FIELDS),
-        rows=[
-            (la.pk, *key, period_ids[wanted.placement_period[key]], *values)
-            for key, values in wanted.placements.items()
-        ],
-    )
-    period_of = wanted.flag_period
-    derived[_EPISODE_FLAGS.index("period_of_care_id")] = [
-        period_ids[period_of[n]] if n in period_of else None
-        for n in range(offset, offset + episodes.height)
-    ]
-    frame = episodes.drop([name for name in _LOCATION_FIELDS if name in col]).with_columns(
-        pl.Series(name, values, dtype=polars_dtype(Episode._meta.get_field(name)), strict=False)
-        for name, values in zip(_DERIVED_EPISODE_FIELDS, derived, strict=True)
-    )
-    frame_insert(model=Episode, frame=frame)
+        frame_insert(
+            model=Placement,
+            frame=rows_frame(
+                Placement,
+                ("la_id", "child_id", "start_date", *_PLACEMENT_FIELDS),
+                [
+                    (la.pk, *key, period_ids[placement_period[key]], *values)
+                    for key, values in placements.items()
+                ],
+            ),
+            conn=conn,
+        )
+        derived[_EPISODE_FLAGS.index("period_of_care_id")] = [
+            period_ids[period_of[n]] if n in period_of else None
+            for n in range(offset, offset + episodes.height)
+        ]
+        frame = episodes.drop(dropped).with_columns(
+            pl.Series(name, values, dtype=polars_dtype(Episode._meta.get_field(name)))
+            for name, values in zip(_DERIVED_EPISODE_FIELDS, derived, strict=True)
+        )
+        frame_insert(model=Episode, frame=frame, conn=conn)
+
+    pipeline.submit(store)
     stats["periods_written"] += len(wanted.periods)
     stats["placements_written"] += len(wanted.placements)
-    stats["episodes_inserted"] += frame.height
+    stats["episodes_inserted"] += episodes.height

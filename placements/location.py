@@ -348,63 +348,74 @@ _LOCATION_READ = (
 _READ_CHUNK_ROWS = 10_000
 
 
-def _row_location_changes(
-    row: dict,
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What a derived location does to an episode's supplied PL_LA, PL_LOCATION, PL_DISTANCE.
+
+    A pure function of the location and the supplied values, so episodes sharing both
+    share one outcome; only the warnings are then made per episode.
+    """
+
+    final: tuple | None  # the three fields to store, None when nothing changes
+    filled: tuple[str, ...]  # the fields that change
+    issues: tuple[LocationIssue, ...]  # the warnings each such episode gets
+
+
+def _location_outcome(
+    supplied: Mapping[str, object],
     location: Location,
     *,
     only_missing: bool,
     distance_excluded: bool,
-    result: LocationDeriveResult,
-) -> dict:
-    """The fields of one episode to rewrite, recording its warnings in ``result``."""
+) -> _Outcome:
+    """Which fields of an episode to rewrite, and which warnings it gets."""
     derived = {
         "pl_la": location.pl_la,
         "pl_location": location.pl_location,
         "pl_distance": location.pl_distance,
     }
+    issues: list[LocationIssue] = []
     new = {}
     for name in LOCATION_FIELDS:
-        supplied, value = row[name], derived[name]
+        given, value = supplied[name], derived[name]
         if only_missing:
-            if _is_blank(supplied) and not _is_blank(value):
+            if _is_blank(given) and not _is_blank(value):
                 new[name] = value
             continue
         known = not _is_blank(value) or (name == "pl_distance" and distance_excluded)
         if not known:
             continue
-        if not _is_blank(supplied) and not _agrees(name, supplied, value):
+        if not _is_blank(given) and not _agrees(name, given, value):
             shown = "blank" if _is_blank(value) else value
             reason = " (short break or UASC)" if _is_blank(value) else ""
-            result.warnings.append(
-                _warning(
-                    row,
-                    LocationIssue(
-                        kind=IssueKind.DISAGREEMENT,
-                        column=_COLUMN[name],
-                        value=str(supplied),
-                        message=f"{_COLUMN[name]} supplied as {supplied}, derived from "
-                        f"the postcodes as {shown}{reason}",
-                        indicators=LOCATION_INDICATORS,
-                    ),
+            issues.append(
+                LocationIssue(
+                    kind=IssueKind.DISAGREEMENT,
+                    column=_COLUMN[name],
+                    value=str(given),
+                    message=f"{_COLUMN[name]} supplied as {given}, derived from "
+                    f"the postcodes as {shown}{reason}",
+                    indicators=LOCATION_INDICATORS,
                 )
             )
-        if value != supplied:
+        if value != given:
             new[name] = value
 
-    final = {name: new.get(name, row[name]) for name in LOCATION_FIELDS}
+    final = {name: new.get(name, supplied[name]) for name in LOCATION_FIELDS}
     # An issue is worth reporting while a field it blanks is still blank and wanted.
     still_blank = {
         name
         for name in LOCATION_FIELDS
         if _is_blank(final[name]) and not (name == "pl_distance" and distance_excluded)
     }
-    for issue in location.issues:
-        if not issue.affects or still_blank.intersection(issue.affects):
-            result.warnings.append(_warning(row, issue))
-    if new:
-        result.fields_filled.update(new.keys())
-        return final
-    return {}
+    issues += [
+        issue
+        for issue in location.issues
+        if not issue.affects or still_blank.intersection(issue.affects)
+    ]
+    if not new:
+        return _Outcome(None, (), tuple(issues))
+    return _Outcome(tuple(final[name] for name in LOCATION_FIELDS), tuple(new), tuple(issues))
 
 
 def placement_locations_find(
@@ -460,7 +471,7 @@ def episode_locations_find(
     """
     result = LocationDeriveResult()
     derived: dict[tuple, Location] = {}
-    outcomes: dict[tuple, tuple] = {}
+    outcomes: dict[tuple, _Outcome] = {}
     for row in rows:
         result.episodes_checked += 1
         is_uasc = row["child_id"] in uasc_children
@@ -476,28 +487,20 @@ def episode_locations_find(
                 is_uasc=is_uasc,
                 points=points,
             )
-        # Most episodes share a few outcomes that raise no warning: reuse those.
-        outcome_key = (memo, row["pl_la"], row["pl_location"], row["pl_distance"])
-        outcome = outcomes.get(outcome_key)
+        supplied = (row["pl_la"], row["pl_location"], row["pl_distance"])
+        outcome = outcomes.get((memo, supplied))
         if outcome is None:
-            warned = len(result.warnings)
-            final = _row_location_changes(
-                row,
+            outcome = outcomes[(memo, supplied)] = _location_outcome(
+                dict(zip(LOCATION_FIELDS, supplied, strict=True)),
                 location,
                 only_missing=only_missing,
                 distance_excluded=row["ls"] in SHORT_BREAK_LEGAL_STATUSES or is_uasc,
-                result=result,
             )
-            outcome = (
-                tuple(final[name] for name in LOCATION_FIELDS) if final else None,
-                tuple(n for n in LOCATION_FIELDS if final and final[n] != row[n]),
-            )
-            if len(result.warnings) == warned:
-                outcomes[outcome_key] = outcome
-        else:
-            result.fields_filled.update(outcome[1])
-        if outcome[0] is not None:
-            result.changes[row["id"]] = outcome[0]
+        for issue in outcome.issues:
+            result.warnings.append(_warning(row, issue))
+        if outcome.final is not None:
+            result.fields_filled.update(outcome.filled)
+            result.changes[row["id"]] = outcome.final
             result.changed_children.add(row["child_id"])
     result.episodes_updated = len(result.changes)
     return result

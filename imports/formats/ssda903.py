@@ -1049,11 +1049,13 @@ def _locations_clear(episode_ids: list[int]) -> None:
         )
 
 
-def _first_locations(*, ctx: WriteContext, episodes: pl.DataFrame, pks: dict[str, int]):
-    """Locations of episodes not stored yet (``care_histories_insert``), keyed by row number.
+def _first_locator(*, ctx: WriteContext, episodes: pl.DataFrame, pks: dict[str, int]):
+    """Locations of episodes not stored yet (``care_histories_insert``), a chunk at a time.
 
     The same rule as ``placement_locations_find`` on stored episodes: only rows with a
-    blank PL_LA, PL_LOCATION or PL_DISTANCE, only blanks filled.
+    blank PL_LA, PL_LOCATION or PL_DISTANCE, only blanks filled. Postcodes and UASC
+    children are read first, so that ``locate`` never needs the database. Returns
+    ``locate(chunk, offset)`` → row number → location, and the list it adds warnings to.
     """
     from placements.location import LOCATION_FIELDS, episode_locations_find
     from placements.postcodes import postcodes_lookup
@@ -1062,25 +1064,34 @@ def _first_locations(*, ctx: WriteContext, episodes: pl.DataFrame, pks: dict[str
         {"child_id": list(pks.values()), "child__child_id": list(pks)},
         schema={"child_id": pl.Int64, "child__child_id": pl.String},
     )
-    rows = episodes.with_row_index("id").join(names, on="child_id", how="left")
-    if "pl_la" in rows.columns:
-        blank = pl.col("pl_distance").is_null()
-        rows = rows.filter((pl.col("pl_la") == "") | (pl.col("pl_location") == "") | blank)
-    else:
-        rows = rows.with_columns(
-            pl.lit("").alias("pl_la"), pl.lit("").alias("pl_location"),
-            pl.lit(None, dtype=pl.Decimal(4, 1)).alias("pl_distance"),
-        )  # fmt: skip
+    postcodes = set(episodes["home_post"].unique().to_list())
+    postcodes |= set(episodes["pl_post"].unique().to_list())
+    points = postcodes_lookup(postcodes)
+    uasc_children = set(UASCRecord.objects.filter(la=ctx.la).values_list("child_id", flat=True))
     columns = ("id", "child_id", "child__child_id", "decom", "ls", "place", "home_post",
                "pl_post", *LOCATION_FIELDS)  # fmt: skip
-    rows = rows.select(columns)
-    postcodes = set(rows["home_post"].unique().to_list()) | set(rows["pl_post"].unique().to_list())
-    return episode_locations_find(
-        la=ctx.la,
-        rows=rows.iter_rows(named=True),
-        points=postcodes_lookup(postcodes),
-        uasc_children=set(UASCRecord.objects.filter(la=ctx.la).values_list("child_id", flat=True)),
-    )
+    warnings: list = []
+
+    def locate(chunk: pl.DataFrame, offset: int) -> dict[int, tuple]:
+        rows = chunk.with_row_index("id", offset=offset).join(names, on="child_id", how="left")
+        if "pl_la" in rows.columns:
+            blank = pl.col("pl_distance").is_null()
+            rows = rows.filter((pl.col("pl_la") == "") | (pl.col("pl_location") == "") | blank)
+        else:
+            rows = rows.with_columns(
+                pl.lit("").alias("pl_la"), pl.lit("").alias("pl_location"),
+                pl.lit(None, dtype=pl.Decimal(4, 1)).alias("pl_distance"),
+            )  # fmt: skip
+        found = episode_locations_find(
+            la=ctx.la,
+            rows=rows.select(columns).iter_rows(named=True),
+            points=points,
+            uasc_children=uasc_children,
+        )
+        warnings.extend(found.warnings)
+        return found.changes
+
+    return locate, warnings
 
 
 def write(ctx: WriteContext) -> WriteResult:
@@ -1145,14 +1156,11 @@ def write(ctx: WriteContext) -> WriteResult:
     if first_episodes is not None and first_episodes.height:
         started = time.perf_counter()
         first_episodes = first_episodes.sort("child_id", "decom")
-        located = _first_locations(ctx=ctx, episodes=first_episodes, pks=pks)
-        _location_warnings_record(batch_id=ctx.batch_id, warnings=located.warnings, log=ctx.issues)
-        located.warnings.clear()
-        result.timings["first_locations"] = round(time.perf_counter() - started, 3)
-        started = time.perf_counter()
-        care_histories_insert(la=ctx.la, episodes=first_episodes, episode_locations=located.changes)
+        locate, warnings = _first_locator(ctx=ctx, episodes=first_episodes, pks=pks)
+        care_histories_insert(la=ctx.la, episodes=first_episodes, locate=locate)
+        _location_warnings_record(batch_id=ctx.batch_id, warnings=warnings, log=ctx.issues)
         result.timings["first_histories"] = round(time.perf_counter() - started, 3)
-        del first_episodes, located
+        del first_episodes, warnings
     if episode_children and not ctx.dry_run:
         # Locations first, written with the derived episode flags in one update; the
         # histories then copy them into the placements in the same pass.
