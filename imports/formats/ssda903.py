@@ -1049,6 +1049,21 @@ def _locations_clear(episode_ids: list[int]) -> None:
         )
 
 
+def _distances_clear(*, la, child_ids: set[int]) -> set[int]:
+    """Blank the distances of children whose UASC status this file changed.
+
+    A child who is or was UASC has no PL_DISTANCE (DfE rule 406): a UASC row added or
+    removed changes what the derive should hold for every stored episode of theirs, so
+    their distances are cleared and their histories re-derived. Returns those children.
+    """
+    if not child_ids:
+        return set()
+    episodes = Episode.objects.filter(la=la, child_id__in=sorted(child_ids))
+    affected = set(episodes.values_list("child_id", flat=True).distinct())
+    episodes.exclude(pl_distance=None).update(pl_distance=None)
+    return affected
+
+
 def _first_locator(*, ctx: WriteContext, episodes: pl.DataFrame, pks: dict[str, int]):
     """Locations of episodes not stored yet (``care_histories_insert``), a chunk at a time.
 
@@ -1151,6 +1166,8 @@ def write(ctx: WriteContext) -> WriteResult:
         result.add(table, counts, earliest)
         if table == "Episodes":
             episode_children |= outcome.child_ids
+        if table == "UASC" and known is not None:
+            episode_children |= _distances_clear(la=ctx.la, child_ids=outcome.child_ids & known)
         ctx.progress(read)
     result.timings["upsert"] = round(time.perf_counter() - started, 3)
     if first_episodes is not None and first_episodes.height:

@@ -261,3 +261,28 @@ def test_supplied_locations_are_kept_and_blanks_filled_on_a_first_import(la):
     assert stored[("B2002", date(2023, 5, 20))] == ("874", "OUT", Decimal("42.5"))  # kept
     usual = Placement.objects.get(la=la, child__child_id="A1001", start_date=date(2024, 7, 19))
     assert (usual.pl_la, usual.pl_location) == ("873", "IN")
+
+
+def test_a_uasc_row_added_or_removed_later_clears_or_restores_the_distances(la):
+    header = HEADER.splitlines()[0] + "\nU0001,M,01/02/2008,WBRI,UN1,,\n"
+    episodes = f"{EPISODES_COLUMNS}\nU0001,01/06/2023,S,C2,N1,U1,PR1,,,,CB2 1TN,PE1 1XS,SC100001\n"
+    uasc_columns = "CHILD,SEX,DOB,DUC\n"
+
+    def distances() -> tuple:
+        return (
+            Episode.objects.get(la=la, child__child_id="U0001").pl_distance,
+            Placement.objects.get(la=la, child__child_id="U0001").pl_distance,
+        )
+
+    import_903(la, {"Header.csv": header, "Episodes.csv": episodes}, year=2024)
+    assert None not in distances()
+
+    files = {"Header.csv": header, "Episodes.csv": episodes}
+    batch = import_903(
+        la, {**files, "UASC.csv": uasc_columns + "U0001,M,01/02/2008,01/02/2026\n"}, year=2025
+    )
+    assert batch.status == "done", batch.message
+    assert distances() == (None, None)  # DfE rule 406: no distance for a UASC child
+
+    import_903(la, {**files, "UASC.csv": uasc_columns}, year=2025)  # the row withdrawn
+    assert None not in distances()
