@@ -272,12 +272,26 @@ class TableCell:
     kind: str
     text: str
     rag: str | None = None
+    #: The figure a count cell shows, when it has a list of children behind it (the page
+    #: links it for case readers, as it does figures).
+    indicator_id: str = ""
+    period: str = ""
+    suppress: bool = False
 
     @classmethod
-    def of(cls, value: Any, kind: str, *, suppress_small: bool = False) -> TableCell:
+    def of(
+        cls,
+        value: Any,
+        kind: str,
+        *,
+        suppress_small: bool = False,
+        figure: tuple[str, str] | None = None,
+    ) -> TableCell:
         if kind == "text":
             return cls(value, kind, "" if value is None else str(value))
-        return cls(value, kind, format_figure(value, kind, suppress_small=suppress_small))
+        indicator_id, period = figure or ("", "")
+        text = format_figure(value, kind, suppress_small=suppress_small)
+        return cls(value, kind, text, None, indicator_id, period, suppress_small)
 
 
 @dataclass
@@ -953,11 +967,25 @@ def _service_standards(data: MonthData) -> dict[str, Block]:
                 ),
                 (
                     "Late reviews this month",
-                    [TableCell.of(late[0].value, "count", suppress_small=s)],
+                    [
+                        TableCell.of(
+                            late[0].value,
+                            "count",
+                            suppress_small=s,
+                            figure=("reviews_late", PERIOD_MONTH),
+                        )
+                    ],
                 ),
                 (
                     "Late reviews since 1 April (cumulative)",
-                    [TableCell.of(late[1].value, "count", suppress_small=s)],
+                    [
+                        TableCell.of(
+                            late[1].value,
+                            "count",
+                            suppress_small=s,
+                            figure=("reviews_late", PERIOD_YTD),
+                        )
+                    ],
                 ),
             ],
         )

@@ -148,3 +148,18 @@ def test_the_demographics_page_links_the_disability_list_for_case_readers_only(
 
     assert link in page(client, world, world.admin, "demographics")
     assert link not in page(client, world, world.committee, "demographics")
+
+
+def test_the_scorecards_late_review_rows_link_their_lists(client, world, march):
+    """The "Visits due and late reviews" table: March's late first review, in the month
+    and since 1 April, each row linked to its list (and named for screen readers)."""
+    html = page(client, world, world.admin)
+    table = html[html.index('data-block="visits_reviews_counts"') :]
+    table = table[: table.index("</table>")]
+    for period, label in [("month", "Late reviews this month"),
+                          ("ytd", "Late reviews since 1 April (cumulative)")]:  # fmt: skip
+        start = table.index(f'href="{drill_url("reviews_late", period)}"')
+        link = table[start : table.index("</a>", start)]
+        assert "List the 1 review behind this figure" in link
+        assert f": {label}, March 2024</span>" in link
+    assert "/drilldown/" not in page(client, world, world.committee)
