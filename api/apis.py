@@ -69,6 +69,7 @@ from organisations.services import audit_record, client_address_of
 from reviews.selectors import (
     KINDS_BY_KEY,
     WORKLIST_KINDS,
+    WORKLIST_SORTS,
     as_of_allowed,
     worklist_filter,
     worklist_for_team,
@@ -456,7 +457,8 @@ class WorklistSummaryApi(APIView):
 
 
 class WorklistRowsApi(ListApiView):
-    """The children on one list (overdue visits, reviews due, …), most overdue first.
+    """The children on one list (overdue visits, reviews due, …), most overdue first
+    unless ``sort`` picks another order.
 
     Case level and audited: each page of rows leaves an access event with the number of
     children on it.
@@ -469,6 +471,13 @@ class WorklistRowsApi(ListApiView):
             required=False,
             max_length=20,
             help_text="Only this worker's children (worker id), or 'none' for unallocated.",
+        )
+        sort = serializers.ChoiceField(
+            choices=list(WORKLIST_SORTS.items()),
+            required=False,
+            help_text="The order of the rows, as the team page's 'Sort by': "
+            + "; ".join(f"{key}: {label}" for key, label in WORKLIST_SORTS.items())
+            + f". Default: {next(iter(WORKLIST_SORTS))}.",
         )
 
     class OutputSerializer(serializers.Serializer):
@@ -503,7 +512,8 @@ class WorklistRowsApi(ListApiView):
         filters.is_valid(raise_exception=True)
         la, choice, as_of, worklist = _worklist(request, code)
         worker = filters.validated_data.get("worker", "")
-        rows = worklist_filter(worklist=worklist, kinds=[kind], worker=worker)[kind]
+        sort = filters.validated_data.get("sort")
+        rows = worklist_filter(worklist=worklist, kinds=[kind], worker=worker, sort=sort)[kind]
         page = self.paginate_queryset(rows)
         audit_record(
             user=request.user,
@@ -516,6 +526,7 @@ class WorklistRowsApi(ListApiView):
                 "team": choice.key,
                 "kind": kind,
                 "worker": worker,
+                "sort": sort or "",
                 "as_of": as_of.isoformat(),
                 "page": request.query_params.get("page", "1"),
                 "via": "api",

@@ -162,6 +162,23 @@ def test_worklist_rows_name_the_child_for_case_level_readers(api, cast):
         assert set(row) >= {"child", "child_id", "child_name", "due_date", "days_overdue"}
 
 
+def test_worklist_rows_sort_as_the_team_page_does(api, cast):
+    """Both children have an overdue first review; C-OWN came into care a month earlier."""
+    url = "/api/authorities/873/worklists/reviews_overdue/?team=all"
+
+    def order(query: str = "") -> list[str]:
+        response = api(ADMIN_ROLE).get(url + query)
+        assert response.status_code == 200
+        return [row["child_id"] for row in response.json()["results"]]
+
+    assert order() == order("&sort=overdue") == ["C-OWN", "C-OTHER"]
+    assert order("&sort=overdue_least") == ["C-OTHER", "C-OWN"]
+    assert order("&sort=due") == ["C-OWN", "C-OTHER"]
+    assert order("&sort=name") == ["C-OWN", "C-OTHER"]  # Aurelia before Bartholomew
+    bad = api(ADMIN_ROLE).get(url + "&sort=surname")
+    assert bad.status_code == 400 and "sort" in bad.json()
+
+
 def test_a_committee_lead_gets_no_worklist(api):
     response = api(COMMITTEE).get("/api/authorities/873/worklists/")
     assert response.status_code == 403
