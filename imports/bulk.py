@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -169,6 +170,30 @@ def _copy_frame(conn, model: type[models.Model], full: pl.DataFrame) -> None:
             copy_rows(cursor, _q(model._meta.db_table), full.slice(start, _INSERT_CHUNK_ROWS))
 
 
+_switch_lock = threading.Lock()
+_switch_users = 0
+_switch_saved = 0.005
+
+
+def _switch_interval_lower() -> None:
+    """Lower the interpreter's thread switch interval while any pipeline runs (it is
+    process-wide: two imports in one process must not restore each other's value)."""
+    global _switch_users, _switch_saved
+    with _switch_lock:
+        if _switch_users == 0:
+            _switch_saved = sys.getswitchinterval()
+            sys.setswitchinterval(_SWITCH_INTERVAL)
+        _switch_users += 1
+
+
+def _switch_interval_restore() -> None:
+    global _switch_users
+    with _switch_lock:
+        _switch_users -= 1
+        if _switch_users == 0:
+            sys.setswitchinterval(_switch_saved)
+
+
 class CopyPipeline:
     """Bulk writes that PostgreSQL works through while Python prepares the next ones.
 
@@ -196,8 +221,7 @@ class CopyPipeline:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy")
             # The writer thread mostly waits on the socket; when it wakes it needs the GIL
             # back at once, not after the deriving thread's 5 ms slice (convoy effect).
-            self._switch_interval = sys.getswitchinterval()
-            sys.setswitchinterval(_SWITCH_INTERVAL)
+            _switch_interval_lower()
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:
@@ -209,7 +233,7 @@ class CopyPipeline:
         finally:
             if self._executor is not None:
                 self._executor.shutdown(wait=True)
-                sys.setswitchinterval(self._switch_interval)
+                _switch_interval_restore()
         if self._threaded and exc_type is None:
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -106,3 +106,15 @@ def test_the_pipeline_restores_deferred_checks_and_the_switch_interval(la):
             model=Child, frame=children_frame(la, ["Q2"]).with_columns(pl.lit(parent).alias("id"))
         )
         assert Episode.objects.get(child_id=parent).child.child_id == "Q2"
+
+
+def test_overlapping_pipelines_restore_the_switch_interval_only_when_the_last_ends():
+    from imports.bulk import _SWITCH_INTERVAL, _switch_interval_lower, _switch_interval_restore
+
+    before = sys.getswitchinterval()
+    _switch_interval_lower()  # one import's pipeline starts…
+    _switch_interval_lower()  # …and another's, in another thread of the same process
+    _switch_interval_restore()  # the first ends: the second still runs
+    assert sys.getswitchinterval() == pytest.approx(_SWITCH_INTERVAL)
+    _switch_interval_restore()
+    assert sys.getswitchinterval() == before
