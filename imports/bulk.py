@@ -1,4 +1,6 @@
-"""Set-based inserts and updates of plain tuples, for derive steps that write many rows.
+"""Set-based inserts and updates of plain tuples or typed frames, for steps that write
+many rows, and ``CopyPipeline``, which lets PostgreSQL store one batch while Python
+derives the next.
 
 ``bulk_create`` and ``bulk_update`` build a model instance per row and, for updates, one
 ``CASE`` per field per row; on 200,000 derived rows that costs minutes of Python and of
@@ -7,7 +9,7 @@ PostgreSQL. These helpers take tuples instead:
 - **PostgreSQL**: inserts go by ``COPY`` (the importer's ``imports.upsert.copy_rows``);
   updates ``COPY`` the new values into a temporary table and run one
   ``UPDATE … FROM`` it, keyed on the primary key.
-- **SQLite 3.33+**: ``executemany`` inserts and ``UPDATE … FROM (VALUES …)``.
+- **SQLite 3.33+**: ``bulk_create`` inserts and ``UPDATE … FROM (VALUES …)``.
 - **Anything else**: ``bulk_create`` / ``bulk_update``.
 """
 
