@@ -135,11 +135,6 @@ def _keyed_sync(
     )
     for row, pk in zip(inserts, new_ids, strict=True):
         ids[(row[1], row[2])] = pk
-    if None in new_ids:  # a database that cannot return inserted keys
-        stored = model.objects.filter(la=la, child_id__in=child_ids).order_by()
-        for pk, child_pk, start in stored.values_list("id", "child_id", "start_date"):
-            if ids.get((child_pk, start)) is None:
-                ids[(child_pk, start)] = pk
     return len(updates) + len(inserts), ids
 
 

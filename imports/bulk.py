@@ -79,26 +79,17 @@ def _defaults(model: type[models.Model], columns: Sequence[str]) -> dict[str, An
 
 def rows_insert(
     *, model: type[models.Model], columns: Sequence[str], rows: list[tuple]
-) -> list[int | None]:
+) -> list[int]:
     """Insert ``rows`` (tuples in ``columns`` order); returns their new primary keys.
 
-    Other columns get the model default. On PostgreSQL the keys are drawn from the
-    table's sequence first and sent with the rows, so no read-back is needed.
+    Other columns get the model default. The keys are reserved first (``ids_reserve``)
+    and sent with the rows, so no read-back is needed.
     """
-    if not rows:
-        return []
-    if connection.vendor == "postgresql":
-        ids: list[int | None] = []
-        for start in range(0, len(rows), _INSERT_CHUNK_ROWS):
-            chunk = rows[start : start + _INSERT_CHUNK_ROWS]
-            ids += frame_insert(model=model, frame=rows_frame(model, columns, chunk))
-        return ids
-    defaults = _defaults(model, columns)
-    created = model.objects.bulk_create(
-        [model(**defaults, **dict(zip(columns, row, strict=True))) for row in rows],
-        batch_size=500,
-    )
-    return [obj.pk for obj in created]
+    ids: list[int] = []
+    for start in range(0, len(rows), _INSERT_CHUNK_ROWS):
+        chunk = rows[start : start + _INSERT_CHUNK_ROWS]
+        ids += frame_insert(model=model, frame=rows_frame(model, columns, chunk))
+    return ids
 
 
 def ids_reserve(model: type[models.Model], count: int, conn=connection) -> list[int]:
