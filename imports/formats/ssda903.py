@@ -1126,7 +1126,9 @@ def write(ctx: WriteContext) -> WriteResult:
     result = WriteResult()
     started = time.perf_counter()
     pks = _children_write(ctx)
-    known = None if ctx.dry_run else children_with_history(la=ctx.la)
+    # Children with a stored history: only asked when the files hold Episodes or UASC.
+    wanted = not ctx.dry_run and bool({"Episodes", "UASC"} & set(ctx.tables))
+    known = children_with_history(la=ctx.la) if wanted else None
     first_episodes: pl.DataFrame | None = None
     episode_children: set[int] = set()
     for table, spec, mapping, row_filter in _plans(ctx):
