@@ -18,7 +18,7 @@ reading of a child's episodes, so it lives here, free of the ORM:
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -82,6 +82,14 @@ class EpisodeIn:
     pl_la: str = ""
     pl_location: str = ""
     pl_distance: Decimal | None = None
+    #: The day the record of an open episode ends because the next loaded return omits
+    #: it (``end_of_record_dates``); DEC stays blank, and it is never a ceasing.
+    end_of_record: date | None = None
+
+    @property
+    def end(self) -> date | None:
+        """DEC, else the end of record, else None (still open)."""
+        return self.dec if self.dec is not None else self.end_of_record
 
     @property
     def is_short_break(self) -> bool:
@@ -174,6 +182,14 @@ class PeriodOut:
     starts_with_s: bool
     episodes: list[EffectiveEpisode] = field(default_factory=list)
     placements: list[PlacementOut] = field(default_factory=list)
+    #: The period ends only because a later return omits its open episode: an end of
+    #: record, not a ceasing (never counted as leaving care, adopted or a care leaver).
+    end_of_record: bool = False
+
+    @property
+    def ceased(self) -> bool:
+        """True when the child left care at ``end`` (any reason but X1; not an end of record)."""
+        return self.end is not None and not self.end_of_record and self.reason_ceased != "X1"
 
     def open_on(self, d: date) -> bool:
         return self.start <= d and (self.end is None or self.end > d)
@@ -221,12 +237,15 @@ class CareHistory:
 
 
 def _effective(episodes: list[EpisodeIn]) -> tuple[list[EffectiveEpisode], list[Hashable]]:
-    """Cut each episode short where a later-starting one begins before it ends."""
-    ordered = sorted(episodes, key=lambda e: (e.decom, e.dec or date.max))
+    """Cut each episode short where a later-starting one begins before it ends.
+
+    An episode's end is its DEC, else its end of record (``end_of_record_dates``).
+    """
+    ordered = sorted(episodes, key=lambda e: (e.decom, e.end or date.max))
     effective: list[EffectiveEpisode] = []
     superseded: list[Hashable] = []
     for i, ep in enumerate(ordered):
-        end = ep.dec
+        end = ep.end
         cut = False
         if i + 1 < len(ordered):
             nxt = ordered[i + 1]
@@ -276,6 +295,61 @@ def _placements(
     return placements, moves
 
 
+@dataclass(frozen=True, slots=True)
+class ReturnedEpisode:
+    """What the end-of-record rule reads of a stored episode.
+
+    ``collection_year`` is the latest SSDA903 return that holds the episode (later year
+    wins on import); None for an episode no 903 return holds (an SSD or demo episode).
+    """
+
+    key: Hashable
+    decom: date
+    dec: date | None
+    rne: str
+    ls: str
+    collection_year: int | None
+
+
+def end_of_record_dates(
+    episodes: Iterable[ReturnedEpisode], *, years_loaded: Collection[int]
+) -> dict[Hashable, date]:
+    """The end of record of each of one child's open episodes that the next return omits.
+
+    Each return speaks for its own year and none erases another's (``docs/ssda903.md``
+    §5; DfE validator 502/562, liia-tools' episode fixes). An episode open on 31 March Y
+    whose latest holding return is Y, once return Y+1 has been loaded, was looked after on
+    31 March Y; its record ends:
+
+    - on 1 April Y (the start of Y+1) when no later episode of the child follows it;
+    - on the earlier of 1 April Y and the next episode's start when that episode starts
+      a new period of care (RNE S);
+    - on the next episode's start otherwise: that later-starting episode supersedes it
+      (the overlap rule), and care continues.
+
+    DEC stays blank: an end of record is never a ceasing. Short breaks follow the same
+    rule among short breaks, as they are read apart from care (``care_history_build``).
+    """
+    ordered = sorted(episodes, key=lambda e: (e.decom, e.dec or date.max))
+    ends: dict[Hashable, date] = {}
+    for kind in (False, True):
+        same_kind = [e for e in ordered if (e.ls in SHORT_BREAK_LEGAL_STATUSES) is kind]
+        for i, ep in enumerate(same_kind):
+            year = ep.collection_year
+            if ep.dec is not None or year is None or year + 1 not in years_loaded:
+                continue
+            next_year_start = date(year, 4, 1)
+            later = next((e for e in same_kind[i + 1 :] if e.decom > ep.decom), None)
+            if later is None:
+                end = next_year_start
+            elif later.rne == "S":
+                end = min(next_year_start, later.decom)
+            else:
+                end = later.decom
+            ends[ep.key] = max(end, ep.decom)
+    return ends
+
+
 def care_history_build(episodes: Iterable[EpisodeIn]) -> CareHistory:
     """Build one child's periods of care and placements from their episodes."""
     all_episodes = list(episodes)
@@ -292,6 +366,12 @@ def care_history_build(episodes: Iterable[EpisodeIn]) -> CareHistory:
         last = chain[-1]
         placements, period_moves = _placements(chain)
         moves.update(period_moves)
+        ended_by_record = (
+            last.end is not None
+            and last.episode.dec is None
+            and last.episode.end_of_record is not None
+            and last.end <= last.episode.end_of_record
+        )
         periods.append(
             PeriodOut(
                 start=chain[0].start,
@@ -300,6 +380,7 @@ def care_history_build(episodes: Iterable[EpisodeIn]) -> CareHistory:
                 starts_with_s=chain[0].episode.rne == "S",
                 episodes=list(chain),
                 placements=placements,
+                end_of_record=ended_by_record,
             )
         )
 

@@ -143,6 +143,13 @@ class PeriodOfCare(models.Model):
     )
     is_short_break = models.BooleanField(default=False)
     ssd_cla_id = models.CharField(max_length=48, blank=True)
+    end_of_record = models.BooleanField(
+        default=False,
+        help_text=(
+            "True when the period ends only because a later return omits its open episode "
+            "(an end of record, not a ceasing: never counted as leaving care)."
+        ),
+    )
 
     class Meta:
         constraints = [
@@ -214,6 +221,15 @@ class Episode(models.Model):
     is_temporary = models.BooleanField(default=False)
     is_move = models.BooleanField(default=False)
     placement_group = models.CharField(max_length=40, blank=True)
+    end_of_record = models.DateField(
+        null=True,
+        blank=True,
+        help_text=(
+            "Derived: where the next loaded return omits this episode, open on 31 March of "
+            "its own return, the day its record ends (1 April, or the start of the child's "
+            "next episode). DEC stays blank: this is an end of record, not a ceasing."
+        ),
+    )
 
     class Meta:
         constraints = [
@@ -232,6 +248,32 @@ class Episode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child_id}: {self.decom} {self.rne}/{self.ls}/{self.place}"
+
+
+class ReturnYear(models.Model):
+    """An SSDA903 collection year whose Episodes table an authority has loaded.
+
+    Each return speaks for its own year (``docs/ssda903.md`` §5): an episode open on 31
+    March Y ends with an end of record only once return Y+1 has been loaded and does not
+    hold it. While Y+1 is not loaded, Y's open episodes stay open.
+    """
+
+    la = models.ForeignKey(
+        "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(help_text="Collection year ending 31 March YYYY.")
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["la", "year"], name="returnyear_unique_la_year")
+        ]
+        ordering = ["la", "year"]
+        verbose_name = "SSDA903 return year loaded"
+        verbose_name_plural = "SSDA903 return years loaded"
+
+    def __str__(self) -> str:
+        return f"{self.la_id}: {self.year}"
 
 
 class MissingEpisode(models.Model):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import Http404
 
-from children.models import Child
+from children.models import Child, ReturnYear
 
 
 def child_get_for_user(*, user: Any, pk: int) -> Child:
@@ -20,3 +20,12 @@ def child_get_for_user(*, user: Any, pk: int) -> Child:
     if child is None:
         raise Http404("No such child.")
     return child
+
+
+def return_years_loaded(*, la: Any) -> frozenset[int]:
+    """The SSDA903 collection years whose Episodes table this authority has loaded.
+
+    An episode open on 31 March Y ends with an end of record only once return Y+1 is
+    among them (``docs/ssda903.md`` §5).
+    """
+    return frozenset(ReturnYear.objects.filter(la=la).values_list("year", flat=True))

@@ -9,8 +9,15 @@ from itertools import groupby
 import polars as pl
 from django.db import connection, models, transaction
 
-from children.care_history import EpisodeIn, care_history_build, placement_group
+from children.care_history import (
+    EpisodeIn,
+    ReturnedEpisode,
+    care_history_build,
+    end_of_record_dates,
+    placement_group,
+)
 from children.models import Episode, PeriodOfCare
+from children.selectors import return_years_loaded
 from imports.bulk import (
     CopyPipeline,
     frame_insert,
@@ -28,16 +35,19 @@ from placements.models import Placement
 _EPISODE_COLUMNS = (
     "id", "decom", "dec", "rne", "ls", "place", "rec", "cin", "place_provider",
     "home_post", "pl_post", "urn", "pl_la", "pl_location", "pl_distance",
-    "child_id", "source", *("is_short_break", "is_temporary", "is_move", "placement_group",
-                            "period_of_care_id"),
+    "child_id", "source", "collection_year",
+    *("is_short_break", "is_temporary", "is_move", "placement_group", "end_of_record",
+      "period_of_care_id"),
 )  # fmt: skip
 _N_IN = 15  # EpisodeIn fields at the head of a row
-_CHILD, _SOURCE = 15, 16
+_CHILD, _SOURCE, _YEAR = 15, 16, 17
+_STORED_FLAGS_AT = 18
 _EPISODE_FLAGS = ("is_short_break", "is_temporary", "is_move", "placement_group",
-                  "period_of_care_id")  # fmt: skip
+                  "end_of_record", "period_of_care_id")  # fmt: skip
 _LOCATION_FIELDS = ("pl_la", "pl_location", "pl_distance")
 _LOCATION_AT = 12  # pl_la, pl_location, pl_distance are row[12:15]
-_PERIOD_FIELDS = ("end_date", "reason_ceased", "starts_with_s", "is_short_break")
+_PERIOD_FIELDS = ("end_date", "reason_ceased", "starts_with_s", "is_short_break",
+                  "end_of_record")  # fmt: skip
 _PLACEMENT_FIELDS = (
     "period_of_care_id", "end_date", "place", "latest_place", "placement_group",
     "place_provider", "is_temporary", "is_short_break", "home_post", "pl_post", "urn",
@@ -55,24 +65,55 @@ def _chunk_size() -> int:
 
 
 class _Wanted:
-    """The derived rows of a chunk of children, as plain tuples keyed on (child, start)."""
+    """The derived rows of a chunk of children, as plain tuples keyed on (child, start).
 
-    __slots__ = ("periods", "placements", "placement_period", "flags", "flag_period")
+    A row is ``_EPISODE_COLUMNS`` up to ``collection_year``: the ``EpisodeIn`` fields
+    (the episode id as key), the child, the source and the 903 return that holds it.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = (
+        "periods", "placements", "placement_period", "flags", "flag_period", "years_loaded",
+    )  # fmt: skip
+
+    def __init__(self, *, years_loaded: frozenset[int]) -> None:
         self.periods: dict[Key, tuple] = {}
         self.placements: dict[Key, tuple] = {}  # values after period_of_care_id
         self.placement_period: dict[Key, Key] = {}
         self.flags: dict[int, tuple] = {}  # episode id → flags without the period
         self.flag_period: dict[int, Key] = {}
+        self.years_loaded = years_loaded
+        #: Years whose open episodes a loaded next return may have omitted.
+        self.followed_years = frozenset(year - 1 for year in years_loaded)
+
+    def _ends_of_record(self, rows: list[tuple]) -> dict[int, date]:
+        """``end_of_record_dates`` of one child, skipped when no episode can have one."""
+        followed = self.followed_years
+        if not any(row[2] is None and row[_YEAR] in followed for row in rows):
+            return {}
+        return end_of_record_dates(
+            (
+                ReturnedEpisode(
+                    key=row[0], decom=row[1], dec=row[2], rne=row[3], ls=row[4],
+                    collection_year=row[_YEAR] if row[_SOURCE] == "903" else None,
+                )
+                for row in rows
+            ),
+            years_loaded=self.years_loaded,
+        )  # fmt: skip
 
     def add_child(self, child_pk: int, rows: list[tuple]) -> None:
         """One child's periods, placements and episode flags (``care_history_build``)."""
-        history = care_history_build(EpisodeIn(*row[:_N_IN]) for row in rows)
+        ends = self._ends_of_record(rows)
+        history = care_history_build(
+            EpisodeIn(*row[:_N_IN], end_of_record=ends.get(row[0])) for row in rows
+        )
         source = rows[0][_SOURCE]
         for period in history.periods:
             pkey = (child_pk, period.start)
-            self.periods[pkey] = (period.end, period.reason_ceased, period.starts_with_s, False)
+            self.periods[pkey] = (
+                period.end, period.reason_ceased, period.starts_with_s, False,
+                period.end_of_record,
+            )  # fmt: skip
             for eff in period.episodes:
                 self.flag_period[eff.episode.key] = pkey
             for placement in period.placements:
@@ -93,6 +134,7 @@ class _Wanted:
                 place in _TEMPORARY_PLACE,
                 episode_id in moves,
                 placement_group(place),
+                ends.get(episode_id),
             )
 
 
@@ -144,6 +186,7 @@ def _chunk_derive(
     child_ids: Sequence[int],
     stats: dict,
     episode_locations: Mapping[int, tuple],
+    loaded: frozenset[int],
 ) -> None:
     """Derive and write the histories of one chunk of children."""
     episodes = (
@@ -151,13 +194,13 @@ def _chunk_derive(
         .order_by("child_id", "decom")
         .values_list(*_EPISODE_COLUMNS)
     )
-    wanted = _Wanted()
+    wanted = _Wanted(years_loaded=loaded)
     stored_flags: dict[int, tuple] = {}
     located: dict[int, tuple] = {}  # episode id → its new location, to write
     for child_pk, group in groupby(episodes.iterator(chunk_size=10_000), key=lambda r: r[_CHILD]):
         rows = list(group)
         for i, row in enumerate(rows):
-            stored_flags[row[0]] = row[_SOURCE + 1 :]
+            stored_flags[row[0]] = row[_STORED_FLAGS_AT:]
             location = episode_locations.get(row[0])
             if location is not None:
                 located[row[0]] = location
@@ -182,9 +225,17 @@ def _chunk_derive(
     del placements
 
     changed, changed_located = [], []
+    eor_at = _EPISODE_FLAGS.index("end_of_record")
     for episode_id, flags in wanted.flags.items():
         pkey = wanted.flag_period.get(episode_id)
         new = (*flags, period_ids[pkey] if pkey else None)
+        old_end, new_end = stored_flags[episode_id][eor_at], new[eor_at]
+        if old_end != new_end:
+            # An end of record appeared, moved or went: the months from it change.
+            for moved in (old_end, new_end):
+                if moved is not None and (stats["earliest"] is None or moved < stats["earliest"]):
+                    stats["earliest"] = moved
+            stats["ends_of_record_changed"] += 1
         location = located.get(episode_id)
         if location is not None:
             changed_located.append((episode_id, *new, *location))
@@ -207,10 +258,12 @@ def care_histories_derive(
     """Refresh periods of care, placements and the derived episode flags of an authority.
 
     Called after every import that touches episodes, with the children whose episodes
-    changed (``None``: every child). Rows are matched on their natural keys (child, start
-    date) and only changed rows are written, so re-deriving an unchanged history writes
-    nothing and ids stay stable. Children are handled a chunk at a time from plain
-    tuples, so memory stays flat whatever the authority's size.
+    changed (``None``: every child). The stats' ``earliest`` is the earliest date whose
+    history changed through an end of record (``end_of_record_dates``) appearing, moving
+    or going: the importer recomputes the months from there. Rows are matched on their
+    natural keys (child, start date) and only changed rows are written, so re-deriving
+    an unchanged history writes nothing and ids stay stable. Children are handled a
+    chunk at a time from plain tuples, so memory stays flat whatever the authority's size.
 
     ``episode_locations`` (episode id → PL_LA, PL_LOCATION, PL_DISTANCE, from
     ``placements.location.placement_locations_find``) are written to those episodes in
@@ -225,14 +278,19 @@ def care_histories_derive(
         ordered = sorted(ids)
     else:
         ordered = sorted(set(child_ids))
-    stats = {"periods_written": 0, "placements_written": 0, "episodes_updated": 0}
+    stats = {
+        "periods_written": 0, "placements_written": 0, "episodes_updated": 0,
+        "ends_of_record_changed": 0, "earliest": None,
+    }  # fmt: skip
     size = _chunk_size()
+    loaded = return_years_loaded(la=la)
     for start in range(0, len(ordered), size):
         _chunk_derive(
             la=la,
             child_ids=ordered[start : start + size],
             stats=stats,
             episode_locations=episode_locations or {},
+            loaded=loaded,
         )
     return stats
 
@@ -276,6 +334,7 @@ def care_histories_insert(
     child = episodes["child_id"].to_list()
     rows_per_chunk = _chunk_size() * 4  # about as many children as the derive's chunks
     start = 0
+    loaded = return_years_loaded(la=la)
     with CopyPipeline() as pipeline:
         while start < len(child):
             end = min(start + rows_per_chunk, len(child))
@@ -289,6 +348,7 @@ def care_histories_insert(
                 episode_locations=locate(chunk, start) if locate else {},
                 pipeline=pipeline,
                 stats=stats,
+                loaded=loaded,
             )
             start = end
     return stats
@@ -302,6 +362,7 @@ def _first_chunk_insert(
     episode_locations: Mapping[int, tuple],
     pipeline: CopyPipeline,
     stats: dict,
+    loaded: frozenset[int],
 ) -> None:
     """``care_histories_insert`` of one chunk of whole children (row ``offset`` onwards)."""
     col = {name: i for i, name in enumerate(episodes.columns)}
@@ -310,8 +371,9 @@ def _first_chunk_insert(
     inputs = [col[name] for name in _EPISODE_COLUMNS[1:12]]  # decom … urn
     child_at = col["child_id"]
     source = episodes["source"][0] if "source" in col else ""
+    year_at = col.get("collection_year")
 
-    wanted = _Wanted()
+    wanted = _Wanted(years_loaded=loaded)
     derived: list[list] = [[] for _ in _DERIVED_EPISODE_FIELDS]
     numbered = enumerate(episodes.iter_rows(), start=offset)
     for child_pk, group in groupby(numbered, key=lambda item: item[1][child_at]):
@@ -324,7 +386,8 @@ def _first_chunk_insert(
                     if supplied
                     else blank_location
                 )
-            rows.append((n, *(row[i] for i in inputs), *location, child_pk, source))
+            year = row[year_at] if year_at is not None else None
+            rows.append((n, *(row[i] for i in inputs), *location, child_pk, source, year))
         wanted.add_child(child_pk, rows)
         for row in rows:
             for i, value in enumerate(

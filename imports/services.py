@@ -546,6 +546,8 @@ def _write(
         progress.in_write = False
         progress.close()
     if batch.dry_run:
+        for keep in ctx.after_rollback:  # the issues the writer found, rolled back with it
+            keep()
         final["message"] = MSG_DRY_RUN
         final["earliest_changed_date"] = None
         ImportBatch.objects.filter(pk=batch.pk).update(**final)

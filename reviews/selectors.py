@@ -1759,7 +1759,16 @@ def child_timeline_events(
                                                        " (start of care before the data)"),
             )
         )  # fmt: skip
-        if period.end is not None and period.end <= d:
+        if period.end is not None and period.end <= d and period.end_of_record:
+            add(
+                TimelineEvent(
+                    period.end,
+                    "Care",
+                    "Record ends",
+                    detail="The next SSDA903 return does not hold this open episode",
+                )
+            )
+        elif period.end is not None and period.end <= d:
             add(
                 TimelineEvent(
                     period.end,

@@ -384,14 +384,12 @@ def period_ends_index(data: LAData) -> DatedIndex[PeriodEvent]:
     """Periods of care that ended, by end date ("ceased to be looked after").
 
     Reading: the period ends on the DEC of its last episode with any reason other than
-    X1; an episode ended with X1 and no next episode (validator 388) is not a ceasing.
+    X1; an episode ended with X1 and no next episode (validator 388) is not a ceasing,
+    and neither is the end of record of an open episode a later return omits.
     A DEC without a REC, with no next episode, is counted as ceasing (reason unknown).
     """
     return DatedIndex(
-        (p.end, PeriodEvent(c, p))
-        for c in data.children
-        for p in c.history.periods
-        if p.end is not None and p.reason_ceased != "X1"
+        (p.end, PeriodEvent(c, p)) for c in data.children for p in c.history.periods if p.ceased
     )
 
 
@@ -599,6 +597,7 @@ def la_data_load(*, la, child_ids: Collection[int] | None = None) -> LAData:
             "pl_la",
             "pl_location",
             "pl_distance",
+            "end_of_record",
         )  # fmt: skip
     )
     uasc = child_rows_group(
@@ -730,6 +729,7 @@ def la_data_load(*, la, child_ids: Collection[int] | None = None) -> LAData:
                         pl_la=r[13],
                         pl_location=r[14],
                         pl_distance=r[15],
+                        end_of_record=r[16],
                     )  # fmt: skip
                     for r in episodes.get(pk, ())
                 ],

@@ -166,6 +166,9 @@ class WriteContext:
     #: The batch's issue log (its kept issues are already saved): issues a writer finds
     #: are counted here and kept only up to ``IMPORT_MAX_ISSUES_REPORTED``.
     issues: IssueLog | None = None
+    #: A check-only run writes, then rolls back: what must outlive the rollback (the
+    #: issues the writer found) is queued here and run after it.
+    after_rollback: list[Callable[[], None]] = field(default_factory=list)
 
 
 @dataclass
@@ -180,11 +183,15 @@ class WriteResult:
     def add(self, table: str, counts: dict[str, int], earliest: date | None) -> None:
         self.counts[table] = counts
         if any(counts.get(k, 0) for k in ("inserted", "updated", "removed")):
-            self.changed = True
-            if earliest is not None and (
-                self.earliest_changed_date is None or earliest < self.earliest_changed_date
-            ):
-                self.earliest_changed_date = earliest
+            self.note_change(earliest)
+
+    def note_change(self, earliest: date | None) -> None:
+        """Something changed from ``earliest`` on (None: a change of no particular date)."""
+        self.changed = True
+        if earliest is not None and (
+            self.earliest_changed_date is None or earliest < self.earliest_changed_date
+        ):
+            self.earliest_changed_date = earliest
 
 
 @dataclass(frozen=True)

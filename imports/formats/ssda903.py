@@ -38,6 +38,7 @@ from children.models import (
 )
 from imports.bulk import rows_insert
 from imports.formats import ssda903_codes as codes
+from imports.formats import ssda903_years as years
 from imports.formats.base import (
     CODE,
     DATE,
@@ -335,10 +336,8 @@ MSG_PROVIDER_MISSING = "PLACE_PROVIDER is blank for placement {PLACE}."
 MSG_PROVIDER_CLASH = "PLACE_PROVIDER {value} cannot go with placement {PLACE}."
 MSG_SAME_POSTCODES = "HOME_POST and PL_POST are the same ({value}) but PLACE is {PLACE}, not P1."
 MSG_DISTANCE = "PL_DISTANCE {value} is not a distance between 0.0 and 999.9."
-MSG_NOT_CARRIED = (
-    "The episode from {value} was open at 31/03/{prev_year} but is not in this year's "
-    "file: it is removed, as this return replaces the year's episodes."
-)
+MSG_NOT_CARRIED = years.MSG_NOT_CARRIED
+MSG_NOT_IN_NEXT = years.MSG_NOT_IN_NEXT
 
 
 def _year_bounds(year: int) -> tuple[date, date]:
@@ -493,22 +492,12 @@ def validate_episodes(ctx: ValidationContext) -> None:
     _warn(ctx, t, _fmt_dates(before_birth, "DECOM"), "before_birth", MSG_BEFORE_BIRTH,
           column="DECOM", rule="302", indicators=AGE_INDICATORS)  # fmt: skip
 
-    # Open at the end of last year (from the stored return) but missing from this file.
-    previous_open = list(
-        Episode.objects.filter(
-            la=ctx.la, source=Source.SSDA903, collection_year=ctx.year - 1, dec__isnull=True,
-            decom__lt=start,
-        ).values_list("child__child_id", "decom")
-    )  # fmt: skip
-    if previous_open:
-        stored = pl.DataFrame(
-            previous_open, schema={"CHILD": pl.String, "DECOM": pl.Date}, orient="row"
-        )
-        lost = stored.join(episodes.select("CHILD", "DECOM"), on=["CHILD", "DECOM"], how="anti")
-        lost = _fmt_dates(lost.with_columns(pl.lit(None, dtype=pl.Int64).alias(ROW)), "DECOM")
-        _warn(ctx, t, lost, "not_carried",
-              MSG_NOT_CARRIED.replace("{prev_year}", str(ctx.year - 1)), column="DECOM",
-              rule="502", indicators=EPISODE_INDICATORS)  # fmt: skip
+    # Open on 31 March of one year, omitted by the adjacent loaded year (ssda903_years).
+    def warn(frame: pl.DataFrame, kind: str, message: str) -> None:
+        _warn(ctx, t, frame, kind, message, column="DECOM", value="DECOM",
+              rule=years.NOT_CARRIED_RULE, indicators=EPISODE_INDICATORS)  # fmt: skip
+
+    years.not_carried_warn(ctx, warn)
 
 
 def validate_header(ctx: ValidationContext) -> None:
@@ -888,8 +877,8 @@ def _plans(ctx: WriteContext) -> list[tuple[str, UpsertSpec, dict[str, str], pl.
                 # The 903 wins over an SSD episode with the same key (ssd-extracts.md §4);
                 # only the 903's own rows are replaced when a file no longer holds them.
                 guard="collection_year",
-                window=Q(source=Source.SSDA903) & _open_in_year("decom", "dec", start, end)
-                & _not_later_year("collection_year", year),
+                # Each return replaces its own episodes only (ssda903_years).
+                window=years.episodes_window(year),
                 change_date="decom",
             ),
             episode_map,
@@ -983,8 +972,8 @@ def _plans(ctx: WriteContext) -> list[tuple[str, UpsertSpec, dict[str, str], pl.
                 model=SocialWorkerEpisode, key=("child_id", "start_date"),
                 fields=("sw_id", "end_date", "reason"), scope=Q(la=la),
                 constants={"la_id": la.pk, "collection_year": year}, guard="collection_year",
-                window=_open_in_year("start_date", "end_date", start, end)
-                & _not_later_year("collection_year", year),
+                # Its own rows only: one open on 31 March Y-1 that Y omits stays as Y-1 had it.
+                window=Q(collection_year=year),
                 change_date="start_date",
             ),
             {"SW_ID": "sw_id", "SW_DECOM": "start_date", "SW_DEC": "end_date",
@@ -996,7 +985,8 @@ def _plans(ctx: WriteContext) -> list[tuple[str, UpsertSpec, dict[str, str], pl.
             UpsertSpec(
                 model=DeprivationOfLiberty, key=("child_id", "start_date"),
                 fields=("end_date",), scope=Q(la=la), constants={"la_id": la.pk},
-                window=_open_in_year("start_date", "end_date", start, end),
+                # Orders starting in the year only: an earlier year's open order stays.
+                window=Q(start_date__gte=start, start_date__lte=end),
                 change_date="start_date",
             ),
             {"DOLO_START": "start_date", "DOLO_END": "end_date"},
@@ -1017,7 +1007,7 @@ def _episodes_moved(*, ctx: WriteContext, frame: pl.DataFrame) -> list[int]:
     derived from an earlier PL_POST would otherwise stay. Only when the file does not
     carry the location itself (then its own values are written).
     """
-    if ctx.dry_run or "pl_la" in frame.columns or not set(_LOCATION_INPUTS) <= set(frame.columns):
+    if "pl_la" in frame.columns or not set(_LOCATION_INPUTS) <= set(frame.columns):
         return []
     stored = (
         Episode.objects.filter(la=ctx.la)
@@ -1127,10 +1117,16 @@ def write(ctx: WriteContext) -> WriteResult:
     started = time.perf_counter()
     pks = _children_write(ctx)
     # Children with a stored history: only asked when the files hold Episodes or UASC.
-    wanted = not ctx.dry_run and bool({"Episodes", "UASC"} & set(ctx.tables))
+    # A check-only run takes every step the import would (then rolls back), so that it
+    # reports exactly the warnings the import would.
+    wanted = bool({"Episodes", "UASC"} & set(ctx.tables))
     known = children_with_history(la=ctx.la) if wanted else None
     first_episodes: pl.DataFrame | None = None
     episode_children: set[int] = set()
+    # Return Y is loaded from now: an episode Y-1 left open and Y omits ends its record
+    # (ssda903_years); on a first load of Y every such child is re-derived.
+    if "Episodes" in ctx.tables and years.return_year_record(ctx=ctx):
+        episode_children |= years.children_open_at_previous_year_end(ctx=ctx)
     for table, spec, mapping, row_filter in _plans(ctx):
         frame = ctx.tables.get(table)
         if frame is None:
@@ -1154,6 +1150,10 @@ def write(ctx: WriteContext) -> WriteResult:
             frame = frame.join(held, on="child_id", how="semi")
             first = first_episodes.height
         moved = _episodes_moved(ctx=ctx, frame=frame) if table == "Episodes" else []
+        reverted: set[int] = set()
+        if table == "Episodes":
+            reverted, reverted_from = years.carried_episodes_revert(ctx=ctx, frame=frame)
+            episode_children |= reverted
         outcome: UpsertOutcome = table_upsert(spec=spec, frame=frame)
         _locations_clear(moved)
         counts = outcome.counts()
@@ -1165,6 +1165,10 @@ def write(ctx: WriteContext) -> WriteResult:
         if first:
             first_date = first_episodes["decom"].min()
             earliest = first_date if earliest is None else min(earliest, first_date)
+        if reverted:
+            counts["returned_to_previous_year"] = len(reverted)
+            counts["updated"] += len(reverted)
+            earliest = reverted_from if earliest is None else min(earliest, reverted_from)
         result.add(table, counts, earliest)
         if table == "Episodes":
             episode_children |= outcome.child_ids
@@ -1177,35 +1181,40 @@ def write(ctx: WriteContext) -> WriteResult:
         first_episodes = first_episodes.sort("child_id", "decom")
         locate, warnings = _first_locator(ctx=ctx, episodes=first_episodes, pks=pks)
         care_histories_insert(la=ctx.la, episodes=first_episodes, locate=locate)
-        _location_warnings_record(batch_id=ctx.batch_id, warnings=warnings, log=ctx.issues)
+        _location_warnings_record(ctx=ctx, warnings=warnings)
         result.timings["first_histories"] = round(time.perf_counter() - started, 3)
         del first_episodes, warnings
-    if episode_children and not ctx.dry_run:
+    if episode_children:
         # Locations first, written with the derived episode flags in one update; the
         # histories then copy them into the placements in the same pass.
         children = sorted(episode_children)
         started = time.perf_counter()
         located = placement_locations_find(la=ctx.la, child_ids=children)
-        _location_warnings_record(batch_id=ctx.batch_id, warnings=located.warnings, log=ctx.issues)
+        _location_warnings_record(ctx=ctx, warnings=located.warnings)
         located.warnings.clear()  # written: free them before the derive
         result.timings["locations"] = round(time.perf_counter() - started, 3)
         started = time.perf_counter()
-        care_histories_derive(la=ctx.la, child_ids=children, episode_locations=located.changes)
+        derived = care_histories_derive(
+            la=ctx.la, child_ids=children, episode_locations=located.changes
+        )
         result.timings["derive"] = round(time.perf_counter() - started, 3)
+        if derived["ends_of_record_changed"]:
+            # An end of record changed what earlier months count: recompute from it.
+            result.note_change(derived["earliest"])
     return result
 
 
-def _location_warnings_record(
-    *, batch_id: int | None, warnings: list, log: IssueLog | None
-) -> None:
+def _location_warnings_record(*, ctx: WriteContext, warnings: list) -> None:
     """Keep unknown-postcode and location warnings with the batch (same transaction).
 
     The file did not carry PL_LA / PL_LOCATION / PL_DISTANCE, so they are derived from
     the postcodes after the write (``ssda903.md`` §4); an unknown postcode is a warning,
     counted as unknown by the location indicators. Like every other warning, each is
     counted (by kind and indicator) and only the first ``IMPORT_MAX_ISSUES_REPORTED``
-    of the batch are stored; the batch page says how many more were counted.
+    of the batch are stored; the batch page says how many more were counted. A check-only
+    run stores them after its rollback, so that it shows what the import would.
     """
+    batch_id, log = ctx.batch_id, ctx.issues
     if batch_id is None or not warnings:
         return
     from imports.models import ImportBatch, ImportIssue
@@ -1225,7 +1234,11 @@ def _location_warnings_record(
         if log.reserve(WARNING, kind, tuple(w.indicators)):
             kept.append((batch_id, severity, kind, "", "Episodes", w.column,
                          str(w.value)[:255], str(w), list(w.indicators)))  # fmt: skip
-    if kept:
+    if kept and ctx.dry_run:
+        ctx.after_rollback.append(
+            lambda: rows_insert(model=ImportIssue, columns=columns, rows=kept)
+        )
+    elif kept:
         rows_insert(model=ImportIssue, columns=columns, rows=kept)
     if own_log:
         ImportBatch.objects.filter(pk=batch_id).update(

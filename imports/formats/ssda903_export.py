@@ -95,6 +95,9 @@ def ssda903_export(*, la: LocalAuthority, year: int, directory: Path) -> dict[st
     episodes = list(
         Episode.objects.filter(la=la)
         .filter(open_in_year("decom", "dec"))
+        # An open episode a loaded later return omitted is that earlier return's alone:
+        # its end of record says no return from then on holds it (ssda903_years).
+        .exclude(end_of_record__isnull=False, collection_year__lt=year)
         .select_related("child")
         .order_by("child__child_id", "decom")
     )

@@ -59,6 +59,8 @@ def test_derive_writes_periods_placements_and_flags_then_nothing_on_rerun(la):
         "periods_written": 0,
         "placements_written": 0,
         "episodes_updated": 0,
+        "ends_of_record_changed": 0,
+        "earliest": None,
     }
 
 
@@ -179,6 +181,8 @@ def test_streamed_derive_gives_exact_periods_placements_and_flags_for_tricky_his
         "periods_written": 0,
         "placements_written": 0,
         "episodes_updated": 0,
+        "ends_of_record_changed": 0,
+        "earliest": None,
     }
 
 

@@ -183,6 +183,8 @@ def test_a_first_import_stores_what_the_derive_from_scratch_would(la, seed):
         "periods_written": 0,
         "placements_written": 0,
         "episodes_updated": 0,
+        "ends_of_record_changed": 0,
+        "earliest": None,
     }
     assert placement_locations_derive(la=la).episodes_updated == 0
     derive_from_scratch(la)
