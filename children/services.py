@@ -73,6 +73,7 @@ class _Wanted:
 
     __slots__ = (
         "periods", "placements", "placement_period", "flags", "flag_period", "years_loaded",
+        "followed_years",
     )  # fmt: skip
 
     def __init__(self, *, years_loaded: frozenset[int]) -> None:
