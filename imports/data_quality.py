@@ -7,6 +7,11 @@
 - **Placements with unknown postcodes**: placements whose location (in or out of the
   authority) is blank because a postcode was blank, partial or not in the ONS directory;
   location indicators count them as unknown.
+- **Care histories the returns leave uncertain**: open episodes a later return omits (an
+  end of record, ``docs/ssda903.md`` §3), periods of care whose start the data do not
+  hold (no RNE S: left out of measures counted from the start of care), and adoptions
+  from a placement never coded as placed for adoption (A1 then uses the placement's
+  start as the moving-in date).
 - **Warnings by kind** of the latest successful import of each format, with the indicators
   each kind may affect (from the batches' issues) and how many there were.
 - **Feeds**: the as-at date of each table's latest import (``FeedStatus``) and whether it
@@ -20,9 +25,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 
-from children.models import CareLeaverObservation, Child, PeriodOfCare
+from children.care_history import ADOPTION_PLACEMENTS, ADOPTION_REASONS_CEASED
+from children.models import CareLeaverObservation, Child, Episode, PeriodOfCare
 from imports.formats.ssd.codes import CARE_LEAVER_ELIGIBILITIES
 from imports.models import FeedStatus, ImportBatch, ImportIssue
 from organisations.models import LocalAuthority
@@ -62,6 +68,9 @@ class AuthorityQuality:
     placements_unknown_now: int = 0
     placements_unknown_all: int = 0
     placements_all: int = 0
+    ends_of_record: int = 0
+    periods_without_start: int = 0
+    adoptions_not_placed_for_adoption: int = 0
     warnings: list[WarningKind] = field(default_factory=list)
     batches: list[ImportBatch] = field(default_factory=list)
     feeds: list[Feed] = field(default_factory=list)
@@ -112,6 +121,8 @@ def authority_quality(*, la: LocalAuthority, on: date) -> AuthorityQuality:
         .count()
     )
 
+    _care_histories_measure(quality)
+
     latest = (
         ImportBatch.objects.filter(la=la, status=ImportBatch.Status.DONE, dry_run=False)
         .values("format")
@@ -139,6 +150,22 @@ def authority_quality(*, la: LocalAuthority, on: date) -> AuthorityQuality:
             )  # fmt: skip
         )
     return quality
+
+
+def _care_histories_measure(quality: AuthorityQuality) -> None:
+    """Counts of the care-history readings that rest on missing or inconsistent returns."""
+    la = quality.la
+    periods = PeriodOfCare.objects.filter(la=la, is_short_break=False)
+    quality.ends_of_record = Episode.objects.filter(la=la, end_of_record__isnull=False).count()
+    quality.periods_without_start = periods.filter(starts_with_s=False).count()
+    adoption_coded = Episode.objects.filter(
+        period_of_care=OuterRef("pk"), place__in=sorted(ADOPTION_PLACEMENTS)
+    )
+    quality.adoptions_not_placed_for_adoption = (
+        periods.filter(reason_ceased__in=sorted(ADOPTION_REASONS_CEASED))
+        .exclude(Exists(adoption_coded))
+        .count()
+    )
 
 
 def _warnings(batches: list[ImportBatch]) -> list[WarningKind]:
