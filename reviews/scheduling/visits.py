@@ -18,10 +18,12 @@ Readings chosen where the catalogue leaves room (also stated on the functions):
 - **Missed due dates chain.** A due date passed with no visit stays unmet, and the next falls
   due one interval after it, the interval being judged on that due date.
 - **Interval.** 6 weeks (42 days) while the day it is counted from (the visit, or the missed
-  due date) is in the first year of the placement, i.e. before the first anniversary of the
-  placement start (``start`` + 12 calendar months, clamped: a placement starting on
-  29 February has its anniversary on 28 February); so a visit the day before the
-  anniversary gives 6 weeks and one on the anniversary 3 months. After the first year:
+  due date) is in the first year of the placement: up to and including the day the placement
+  has lasted 12 months, both days counted (``indicators.md`` §1 "Durations",
+  ``durations.lasted_months_from``). So a placement from 10 January 2022 is in its first year
+  to 9 January 2023 and a visit on 10 January 2023 gives 3 months; one from 29 February 2024
+  is in its first year to 28 February 2025 (366 days), 1 March being the first day after it.
+  After the first year:
   3 calendar months if the placement on that day is long-term foster care (PLACE U1 or U4),
   else 6 weeks. The local "six_weekly" standard uses 6 weeks for every child after the
   first visit; the first visit stays due 7 days after the placement starts (a local standard
@@ -56,6 +58,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from reviews.scheduling.dates import add_months
+from reviews.scheduling.durations import lasted_months_from
 
 #: Days from the start of a placement to the first visit's due date (reg. 28(2)(a): within
 #: one week of the start of the placement).
@@ -110,7 +113,8 @@ class PlacementSpan:
     start: date
     end: date | None
     places: tuple[tuple[date, str], ...]
-    #: The first anniversary of the start: days before it are in the placement's first year.
+    #: The first day after the placement's first year (§1 "Durations"): days before it are in
+    #: the first year.
     first_anniversary: date = field(init=False, repr=False, compare=False)
     #: ``places``' dates, and the code in force from each one on (``place_on`` bisects them).
     _place_dates: tuple[date, ...] = field(init=False, repr=False, compare=False)
@@ -123,7 +127,8 @@ class PlacementSpan:
             raise ValueError(f"placement ends {self.end} before it starts {self.start}")
         places = tuple(sorted(self.places, key=lambda p: p[0]))
         object.__setattr__(self, "places", places)
-        object.__setattr__(self, "first_anniversary", add_months(d=self.start, n=FIRST_YEAR_MONTHS))
+        last_of_first_year = lasted_months_from(start=self.start, months=FIRST_YEAR_MONTHS)
+        object.__setattr__(self, "first_anniversary", last_of_first_year + timedelta(days=1))
         # The answer of place_on for a day from each listed date until the next one: the
         # latest usual code so far, else (only temporary codes so far) the latest code.
         in_force: list[str] = []
@@ -164,9 +169,9 @@ def visit_interval_rule(
 ) -> VisitRule:
     """The interval that applies after a visit (or missed due date) on ``day`` (reg. 28).
 
-    6 weeks in the placement's first year (``day`` before ``start`` + 12 months), then
-    3 months if the placement on ``day`` is long-term foster care (U1/U4), else 6 weeks; the
-    local six-weekly standard always gives 6 weeks.
+    6 weeks in the placement's first year (up to the day it has lasted 12 months, both days
+    counted), then 3 months if the placement on ``day`` is long-term foster care (U1/U4), else
+    6 weeks; the local six-weekly standard always gives 6 weeks.
     """
     if standard == VisitStandard.SIX_WEEKLY:
         return VisitRule.SIX_WEEKS_LOCAL_STANDARD

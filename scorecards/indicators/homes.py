@@ -13,6 +13,7 @@ from children.care_history import (
     PlacementOut,
     placement_group,
 )
+from reviews.scheduling import has_lasted_months
 from scorecards.cells import breakdown_cell, count_cell, fraction_cell
 from scorecards.engine import ChildTimeline, CLAEntry, MonthContext
 from scorecards.indicators.registry import (
@@ -31,7 +32,6 @@ from scorecards.periods import (
     PERIOD_AT_E,
     PERIOD_ROLLING12,
     PERIOD_YTD,
-    add_months,
     age_on,
 )
 
@@ -155,22 +155,28 @@ def _previous_placement(entry: CLAEntry) -> PlacementOut | None:
     return None
 
 
+#: long_term_stability: looked after continuously for 2.5 years, in the placement for 2.
+IN_CARE_MONTHS = 30
+SAME_PLACEMENT_MONTHS = 24
+
+
 def long_term_stability_status(entry: CLAEntry, e: date) -> tuple[bool, bool]:
     """(in the denominator, in the numerator) of long_term_stability for one child at E."""
     child = entry.child
     if child.dob is None or age_on(child.dob, e) >= 16:
         return False, False
-    if entry.period.start > add_months(e, -30):
+    if not has_lasted_months(start=entry.period.start, on=e, months=IN_CARE_MONTHS):
         return False, False
     placement = entry.placement
     if placement is None:
         return True, False
-    two_years_ago = add_months(e, -24)
-    if placement.start <= two_years_ago:
+    if has_lasted_months(start=placement.start, on=e, months=SAME_PLACEMENT_MONTHS):
         return True, True
     if placement.place_on(e) in ADOPTION_PLACEMENTS:
         previous = _previous_placement(entry)
-        if previous is not None and previous.start <= two_years_ago:
+        if previous is not None and has_lasted_months(
+            start=previous.start, on=e, months=SAME_PLACEMENT_MONTHS
+        ):
             return True, True
     return True, False
 
@@ -347,10 +353,13 @@ indicator_register(
         benchmark="DfE 'Children looked after in England': long-term placement stability",
         source="seed 000",
         readings=(
-            "'Continuously for 2.5 years' = the current period of care started on or before "
-            "E − 30 calendar months; 'same placement 2 years' = the current placement "
-            "(temporary stays bridged, carers adopting not a move) started on or before "
-            "E − 24 months. Children with no date of birth are left out.",
+            "Durations count both the first day and the month end, as DfE's continuous-care "
+            "rule does: 'continuously for 2.5 years' = the current period of care started on "
+            "or before E + 1 day − 30 calendar months; 'same placement 2 years' = the current "
+            "placement (temporary stays bridged, carers adopting not a move) started on or "
+            "before E + 1 day − 24 months, so a placement from 1 April 2022 counts on "
+            "31 March 2024. For a child placed for adoption the placement before the adoptive "
+            "one is measured the same way. Children with no date of birth are left out.",
         ),
     )
 )

@@ -94,22 +94,34 @@ def test_rolling_12_and_year_to_date_differ_by_their_window_start():
 
 def test_long_term_stability_boundaries():
     la = la_get()
-    # E = 31 March 2024: in care since 30 Sep 2021 (E − 30 months), home since 31 Mar 2022.
+    # E = 31 March 2024; durations count both days (indicators.md §1), so 2.5 years in care
+    # means from 1 Oct 2021 (1 April 2024 − 30 months) and 2 years in the home from
+    # 1 April 2022. L1: both exactly.
     one = child_make(la, "L1", dob="2010-01-01")
-    episode_make(one, "2021-09-30", "S", "C2", "U4", dec="2022-03-31", rec="X1")
-    episode_make(one, "2022-03-31", "P", "C2", "U6")
+    episode_make(one, "2021-10-01", "S", "C2", "U4", dec="2022-04-01", rec="X1")
+    episode_make(one, "2022-04-01", "P", "C2", "U6")
     # One day short of 2.5 years in care: not in the denominator.
-    episode_make(child_make(la, "L2", dob="2010-01-01"), "2021-10-01", "S", "C2", "U4")
+    episode_make(child_make(la, "L2", dob="2010-01-01"), "2021-10-02", "S", "C2", "U4")
+    # In care long enough, but one day short of 2 years in the home: denominator only.
+    short = child_make(la, "L2b", dob="2010-01-01")
+    episode_make(short, "2021-01-01", "S", "C2", "U4", dec="2022-04-02", rec="X1")
+    episode_make(short, "2022-04-02", "P", "C2", "U6")
     # 16 on the month end: out; 15 (16 tomorrow): in, but moved 15 months ago.
     episode_make(child_make(la, "L3a", dob="2008-03-31"), "2019-01-01", "S", "C2", "U4")
     fifteen = child_make(la, "L3b", dob="2008-04-01")
     episode_make(fifteen, "2020-01-01", "S", "C2", "U4", dec="2023-01-01", rec="X1")
     episode_make(fifteen, "2023-01-01", "P", "C2", "U6")
-    # Placed for adoption: the adoptive home plus the one before lasts 2+ years.
+    # Placed for adoption: the adoptive home plus the one before lasts 2+ years (the one
+    # before began on 1 April 2022: exactly 2 years, both days counted).
     adopt = child_make(la, "L4", dob="2018-05-05")
-    episode_make(adopt, "2021-01-01", "S", "C1", "U4", dec="2022-01-01", rec="X1")
-    episode_make(adopt, "2022-01-01", "P", "E1", "U6", dec="2023-06-01", rec="X1")
+    episode_make(adopt, "2021-01-01", "S", "C1", "U4", dec="2022-04-01", rec="X1")
+    episode_make(adopt, "2022-04-01", "P", "E1", "U6", dec="2023-06-01", rec="X1")
     episode_make(adopt, "2023-06-01", "P", "E1", "A6")
+    # …and one day short: denominator only.
+    adopt_short = child_make(la, "L4b", dob="2018-05-05")
+    episode_make(adopt_short, "2021-01-01", "S", "C1", "U4", dec="2022-04-02", rec="X1")
+    episode_make(adopt_short, "2022-04-02", "P", "E1", "U6", dec="2023-06-01", rec="X1")
+    episode_make(adopt_short, "2023-06-01", "P", "E1", "A6")
     # In hospital on the month end: the usual placement continues.
     temp = child_make(la, "L5", dob="2012-01-01")
     episode_make(temp, "2021-06-01", "S", "C2", "U4", dec="2024-03-20", rec="X1", **HOME)
@@ -117,7 +129,8 @@ def test_long_term_stability_boundaries():
 
     cells = figures(la, "2024-03")
 
-    assert cells["long_term_stability"]["at_e"] == {"numerator": 3, "denominator": 4}
+    # Denominator: L1, L2b, L3b, L4, L4b, L5; numerator: L1, L4, L5.
+    assert cells["long_term_stability"]["at_e"] == {"numerator": 3, "denominator": 6}
 
 
 def test_long_term_stability_with_nobody_eligible_is_a_zero_denominator():

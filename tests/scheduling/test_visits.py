@@ -459,17 +459,27 @@ def test_a_temporary_placement_does_not_interrupt_long_term_foster_care():
     assert (due.due_date, due.rule) == (date(2023, 6, 3), VisitRule.THREE_MONTHS_LONG_TERM)
 
 
-def test_a_placement_starting_on_29_february_has_its_anniversary_on_28_february():
+def test_a_placement_starting_on_29_february_is_in_its_first_year_to_28_february():
+    # Durations count both days (indicators.md §1): from 29 Feb 2024 the placement has lasted
+    # 12 months on 28 Feb 2025 (366 days), so a visit that day is still in its first year:
+    # 6 weeks. On 1 March 2025 the first year is over and U4 gives 3 months.
     placement = _placement(date(2024, 2, 29), "U4")
-    dues = visit_schedule(
+    on_28_february = visit_schedule(
         placements=[placement],
-        seen_visit_dates=[date(2025, 2, 27), date(2025, 2, 28)],
+        seen_visit_dates=[date(2025, 2, 28)],
         as_of=date(2025, 2, 28),
         horizon=date(2025, 6, 30),
     )
-    # 27 Feb is in the first year: 27 Feb + 42 = 10 April (met early by 28 Feb).
-    assert _due_counted_from_visit(dues, date(2025, 2, 27)).due_date == date(2025, 4, 10)
-    assert _due_counted_from_visit(dues, date(2025, 2, 28)).due_date == date(2025, 5, 28)
+    due = _due_counted_from_visit(on_28_february, date(2025, 2, 28))
+    assert (due.due_date, due.rule) == (date(2025, 4, 11), VisitRule.SIX_WEEKS_FIRST_YEAR)
+    on_1_march = visit_schedule(
+        placements=[placement],
+        seen_visit_dates=[date(2025, 3, 1)],
+        as_of=date(2025, 3, 1),
+        horizon=date(2025, 6, 30),
+    )
+    due = _due_counted_from_visit(on_1_march, date(2025, 3, 1))
+    assert (due.due_date, due.rule) == (date(2025, 6, 1), VisitRule.THREE_MONTHS_LONG_TERM)
 
 
 def test_the_local_six_weekly_standard_applies_six_weeks_to_long_term_care_too():
