@@ -5,16 +5,20 @@ used both by the monthly indicators and by the live worklists.
 
 Readings chosen where the catalogue leaves room (also stated on the functions):
 
-- **Meeting a due date.** The schedule always has one pending due date. A seen visit made on
-  or before it meets it on time (the catalogue's worked example: a visit 4 days into a
-  placement meets the 7-day due date "on time"). A visit made after it meets it late,
-  together with every due date chained from it (below) that fell before the visit's day, and
-  on time one that falls on the visit's day; a chained due date after the visit's day is
-  dropped, never counted (worked example: V3 meets 2 April late, and the next visit is due
-  42 days after V3, nothing being due on 14 May). Then the schedule restarts from the visit.
-  "Extra visits between due dates create no due dates of their own": a visit never adds a
-  due date beside the ones it meets, it only moves the next one. Several seen visits on one
-  day count as one.
+- **Meeting a due date.** The schedule always has one pending due date, counted from an
+  anchor (the placement start, a seen visit or a missed due date). It is met, once and on
+  time, by the seen visits after the anchor up to and including it, and the next due date
+  runs from the **latest** of them (the catalogue's example: visits on 3 and 7 February before
+  a due date of 11 February meet it once, and the next visit is due 6 weeks after 7 February,
+  on 21 March, not also on 17 March). ``met_date`` is the first of them, the day the due
+  date was met. "Extra visits between due dates create no due dates of their own": two
+  visits in a week add nothing to the denominator or the numerator. A visit made after the
+  pending due date meets it late, together with every due date chained from it (below) that
+  fell before the visit's day, and on time one that falls on the visit's day; a chained due
+  date after the visit's day is dropped, never counted (worked example: V3 meets 2 April
+  late, and the next visit is due 42 days after V3, nothing being due on 14 May). Then the
+  schedule restarts from the late visit, the next due date being met as above. Several seen
+  visits on one day count as one.
 - **Missed due dates chain.** A due date passed with no visit stays unmet, and the next falls
   due one interval after it, the interval being judged on that due date.
 - **Interval.** 6 weeks (42 days) while the day it is counted from (the visit, or the missed
@@ -198,56 +202,12 @@ def _placement_dues(
 ) -> list[VisitDue]:
     """Due visits of one placement open on ``[placement.start, end)``; ``visits`` sorted, in it."""
     out: list[VisitDue] = []
-
-    def kept(due: date) -> bool:
-        return due <= horizon and (end is None or due < end)
-
     due = placement.start + timedelta(days=FIRST_VISIT_DAYS)
     rule = VisitRule.FIRST_WEEK
     counted_from = placement.start
     kind = CountedFrom.PLACEMENT_START
-    for visit in visits:
-        # Every due date that passed before this visit: missed, met late by this visit. Each
-        # one's successor is counted from it, with the interval judged on that due date.
-        met_late = False
-        while due < visit:
-            met_late = True
-            out.append(
-                VisitDue(
-                    due_date=due,
-                    placement_start=placement.start,
-                    rule=rule,
-                    counted_from=counted_from,
-                    counted_from_kind=kind,
-                    met_date=visit,
-                    on_time=False,
-                )
-            )
-            rule = visit_interval_rule(placement=placement, day=due, standard=standard)
-            counted_from, kind = due, CountedFrom.MISSED_DUE_DATE
-            due = _due_after(due, rule)
-        # The due date now pending is on or after the visit. On the visit's own day it is met
-        # on time. After it, it is met (early, so on time) only by a visit that met nothing
-        # late: a late visit restarts the schedule, and the due date chained from a missed
-        # one after the visit's day is dropped, never counted. A due date met early lapses
-        # like any other if it falls on or after the end of the placement, and is left out
-        # when beyond the horizon.
-        if (due == visit or not met_late) and kept(due):
-            out.append(
-                VisitDue(
-                    due_date=due,
-                    placement_start=placement.start,
-                    rule=rule,
-                    counted_from=counted_from,
-                    counted_from_kind=kind,
-                    met_date=visit,
-                    on_time=True,
-                )
-            )
-        rule = visit_interval_rule(placement=placement, day=visit, standard=standard)
-        counted_from, kind = visit, CountedFrom.VISIT
-        due = _due_after(visit, rule)
-    while kept(due):
+
+    def add(met: date | None, on_time: bool) -> None:
         out.append(
             VisitDue(
                 due_date=due,
@@ -255,10 +215,46 @@ def _placement_dues(
                 rule=rule,
                 counted_from=counted_from,
                 counted_from_kind=kind,
-                met_date=None,
-                on_time=False,
+                met_date=met,
+                on_time=on_time,
             )
         )
+
+    def kept() -> bool:
+        # A due date on or after the end of the placement lapses, met or not; one beyond the
+        # horizon is not listed.
+        return due <= horizon and (end is None or due < end)
+
+    i = 0
+    while i < len(visits):
+        visit = visits[i]
+        if visit <= due:
+            # Every seen visit from here up to and including the due date meets it, once, on
+            # time; the next due date runs from the latest of them.
+            last = bisect_right(visits, due, lo=i)
+            if kept():
+                add(visit, True)
+            anchor = visits[last - 1]
+            i = last
+        else:
+            # Every due date that passed before this visit: missed, met late by it. Each one's
+            # successor is counted from it, with the interval judged on that due date.
+            while due < visit:
+                add(visit, False)
+                rule = visit_interval_rule(placement=placement, day=due, standard=standard)
+                counted_from, kind = due, CountedFrom.MISSED_DUE_DATE
+                due = _due_after(due, rule)
+            # A chained due date on the visit's own day is met on time; one after it is
+            # dropped, never counted: the late visit restarts the schedule.
+            if due == visit and kept():
+                add(visit, True)
+            anchor = visit
+            i += 1
+        rule = visit_interval_rule(placement=placement, day=anchor, standard=standard)
+        counted_from, kind = anchor, CountedFrom.VISIT
+        due = _due_after(anchor, rule)
+    while kept():
+        add(None, False)
         rule = visit_interval_rule(placement=placement, day=due, standard=standard)
         counted_from, kind = due, CountedFrom.MISSED_DUE_DATE
         due = _due_after(due, rule)

@@ -53,7 +53,9 @@ SECTION = section_register(
             "reporting month; those 'not seen in timescale' were due a visit in the month but "
             "were not seen by the due date. Only visits where the child was seen count.",
             "Visits are due within a week of a new placement, then every 6 weeks in the first "
-            "year, then every 3 months in long-term foster care and every 6 weeks elsewhere.",
+            "year, then every 3 months in long-term foster care and every 6 weeks elsewhere, "
+            "counted from the latest visit made by the due date: seeing a child twice before "
+            "one due date meets it once.",
         ),
     )
 )
@@ -312,8 +314,15 @@ _VISIT_READINGS = (
     "bridged, the interval is judged on the visit or missed due date, calendar due dates are "
     "never moved off weekends or bank holidays.",
     "A due date counts in the period it falls in; it is on time when a seen visit met it on "
-    "or before it (a visit after E has not happened at E). A visit made early meets the due "
-    "date pending when it is made, which counts, on time, in the month it was due.",
+    "or before it (a visit after E has not happened at E). The seen visits made after the "
+    "previous visit or due date, up to and including a due date, meet it once, on time, in "
+    "the month it was due, and the next is due one interval after the latest of them: "
+    "visits on 3 and 7 February before a due date of 11 February meet it once and the next "
+    "is due on 21 March (7 February + 6 weeks). Extra visits between due dates add no due "
+    "dates, so visiting twice in a week neither adds to nor dilutes the figure.",
+    "A due date passed with no visit stays missed and the next falls due one interval after "
+    "it (judged on that due date); a late visit meets every missed one before its day and "
+    "the schedule restarts from it.",
     "A due date on or after the day the placement (or care) ended lapses, so every due date "
     "counted is one on which the child was looked after; short breaks have no visits due.",
     "by_team: team of the allocated social worker (ALLOCATED_SW allocation open on the due "
