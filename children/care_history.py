@@ -13,7 +13,11 @@ reading of a child's episodes, so it lives here, free of the ORM:
 - **Placement** (``indicators.md`` §1): starts with the first episode of a period or a
   change of carer (RNE P or B); L, T and U continue it. A temporary placement (PLACE
   T0–T4) and the return from it to the same usual placement are not moves; a return to
-  a different placement is.
+  a different placement is. A temporary placement is never a placement of its own: one
+  in the middle of a placement is part of the placement it bridges, and a period that
+  starts on one (in hospital) has no usual placement until the child moves on, whatever
+  the RNE of that move — the temporary stay is kept as a placement flagged
+  ``is_temporary`` (the child is still visited there), which the stability figures skip.
 """
 
 from __future__ import annotations
@@ -143,6 +147,10 @@ class PlacementOut:
 
     @property
     def is_temporary(self) -> bool:
+        """Only temporary episodes (T0–T4): a period that starts in hospital, say, before the
+        child moves on to their first usual placement. It is never a placement of its own
+        (``indicators.md`` §1): not counted among placements, and a child on it has been in
+        no placement "for 2 years"."""
         return all(eff.episode.is_temporary for eff in self.episodes)
 
     def place_on(self, d: date) -> str:
@@ -249,6 +257,24 @@ def _continues(prev: EffectiveEpisode, nxt: EffectiveEpisode) -> bool:
     return prev.superseded or rec in {"", CONTINUATION_REASON_CEASED}
 
 
+def _starts_placement(ep: EpisodeIn, *, usual: EpisodeIn | None, after_temporary: bool) -> bool:
+    """Does ``ep``, not the period's first episode, start a placement of its own?
+
+    A change of carer (RNE P or B) to a usual placement does, unless it is the return from a
+    temporary placement to the same usual one. A temporary episode never does. And while the
+    period has had no usual placement yet (it started on a temporary one, e.g. in hospital),
+    the first usual episode starts the child's first placement whatever its RNE: the stay
+    before it was never a placement of its own (``indicators.md`` §1 "Placement").
+    """
+    if ep.is_temporary:
+        return False
+    if usual is None:
+        return True
+    if ep.rne not in MOVE_REASONS:
+        return False
+    return not (after_temporary and ep.same_placement_as(usual))
+
+
 def _placements(
     period_episodes: list[EffectiveEpisode],
 ) -> tuple[list[PlacementOut], set[Hashable]]:
@@ -260,16 +286,13 @@ def _placements(
         ep = eff.episode
         if not placements:
             placements.append(PlacementOut(start=eff.start, end=eff.end, episodes=[eff]))
-        else:
-            new_carer = ep.rne in MOVE_REASONS and not ep.is_temporary
-            if new_carer and after_temporary and usual is not None and ep.same_placement_as(usual):
-                new_carer = False  # the return from a temporary placement
-            if new_carer:
-                placements.append(PlacementOut(start=eff.start, end=eff.end, episodes=[eff]))
+        elif _starts_placement(ep, usual=usual, after_temporary=after_temporary):
+            placements.append(PlacementOut(start=eff.start, end=eff.end, episodes=[eff]))
+            if ep.rne in MOVE_REASONS:
                 moves.add(ep.key)
-            else:
-                placements[-1].episodes.append(eff)
-                placements[-1].end = eff.end
+        else:
+            placements[-1].episodes.append(eff)
+            placements[-1].end = eff.end
         after_temporary = ep.is_temporary
         if not ep.is_temporary:
             usual = ep

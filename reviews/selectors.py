@@ -1083,10 +1083,9 @@ def _drill_three_plus(ctx: MonthContext, period: str) -> list[_RawItem]:
 def _drill_stability(ctx: MonthContext, period: str) -> list[_RawItem]:
     out: list[_RawItem] = []
     for entry in ctx.cla:
-        in_d, in_n = long_term_stability_status(entry, ctx.as_of)
-        if in_d:
-            start = entry.placement.start if entry.placement else None
-            out.append((entry.child.pk, None, start, in_n, ""))
+        in_d, in_n, home_since = long_term_stability_status(entry, ctx.as_of)
+        if in_d:  # home_since: none on a temporary stay that began the period of care
+            out.append((entry.child.pk, None, home_since, in_n, ""))
     return out
 
 

@@ -192,9 +192,10 @@ def visit_placements(child: ChildTimeline) -> list[PlacementSpan]:
 
     Each placement of each period of care, with the PLACE code of each of its episodes from
     the episode's start (the schedule keeps the usual code through a temporary stay and
-    reads U1/U4 on the day). A placement made only of temporary episodes (a period that
-    starts in hospital, say) is still a placement for visits: the child is looked after and
-    must be visited, so it has a schedule of its own.
+    reads U1/U4 on the day). A stay made only of temporary episodes (a period that starts
+    in hospital, say) is not a placement for the stability figures, but the child is looked
+    after and must be visited, so it has a schedule of its own; moving on from it to a usual
+    placement starts the first placement, and a new schedule, whatever the RNE.
     """
     return [
         PlacementSpan(
@@ -312,7 +313,9 @@ _VISIT_READINGS = (
     "Due dates from reviews.scheduling (visit_schedule), one schedule per placement of "
     "children.care_history: a change of carer starts a new schedule, temporary stays are "
     "bridged, the interval is judged on the visit or missed due date, calendar due dates are "
-    "never moved off weekends or bank holidays.",
+    "never moved off weekends or bank holidays. A period that starts on a temporary "
+    "placement (in hospital) has a schedule for that stay, and moving on to the first usual "
+    "placement starts a new one (first visit due within 7 days), whatever the RNE.",
     "A due date counts in the period it falls in; it is on time when a seen visit met it on "
     "or before it (a visit after E has not happened at E). The seen visits made after the "
     "previous visit or due date, up to and including a due date, meet it once, on time, in "

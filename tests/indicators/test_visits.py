@@ -218,3 +218,20 @@ def test_visiting_twice_a_week_before_each_due_date_adds_no_visits_to_the_year()
     assert _fraction(march, "visits_on_time", "ytd") == (8, 9)
     assert _fraction(march, "visits_on_time", "month") == (0, 1)
     assert march["visits_due"]["month"]["breakdown"] == {"due": 1, "not_seen_in_timescale": 1}
+
+
+def test_moving_on_from_hospital_starts_a_new_schedule_whatever_the_rne():
+    # Looked after from birth in hospital (T1) on Friday 1 March 2024: first visit due
+    # 8 March, met on 5 March. On 1 April the child moves to foster carers, recorded as a
+    # legal-status change only (RNE L): the hospital stay was never a placement, so the
+    # foster placement is the first one and its first visit is due 8 April (not 16 April,
+    # 5 March + 42). Seen on 10 April: late.
+    la = la_get()
+    child = child_make(la, "BABY", dob="2024-03-01")
+    episode_make(child, "2024-03-01", "S", "V2", "T1", dec="2024-04-01", rec="X1")
+    episode_make(child, "2024-04-01", "L", "C1", "U4")
+    visit_make(child, "2024-03-05")
+    visit_make(child, "2024-04-10")
+
+    assert _fraction(figures(la, "2024-03"), "visits_on_time", "month") == (1, 1)
+    assert _fraction(figures(la, "2024-04"), "visits_on_time", "month") == (0, 1)
