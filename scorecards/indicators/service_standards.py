@@ -49,6 +49,9 @@ SECTION = section_register(
             "date) plus the reviews that fell due and had not been held by the month end. "
             "'Late reviews' are those not held on time: in the month, and cumulative for the "
             "year.",
+            "Reviews held before the data begin (before 1 April of the first SSDA903 year "
+            "loaded) are not known: for a child who came into care before then, the first "
+            "review in the data is not counted and the next is due 6 months after it.",
             "The 'children to be visited' are the children due a statutory visit in the "
             "reporting month; those 'not seen in timescale' were due a visit in the month but "
             "were not seen by the due date. Only visits where the child was seen count.",
@@ -164,9 +167,12 @@ _REVIEW_READINGS = (
     "A review held after its due date counts in the month it fell due (as not held) and "
     "again in the month it is held (as late); year to date it counts once.",
     "A review due on the month end and not held that day counts as not held by E.",
-    "Periods whose start is before the data (first episode not S, or before 1 April of the "
-    "earliest 903 collection year imported, when earlier reviews cannot be in the data) "
-    "are scheduled from their first held review, which is itself left out.",
+    "Reviews held before the data begin are unknown (indicators.md §3 Reviews). A period of "
+    "care that began before the data — its first episode is not S, or it started before "
+    "1 April of the earliest SSDA903 collection year loaded, whose Reviews table cannot hold "
+    "earlier reviews — is scheduled from its first held review in the data, which is not "
+    "counted itself (its due date cannot be known), the next being due 6 months later. With "
+    "no held review in the data, nothing is due for it.",
     "by_team: team of the allocated social worker on the review's due date.",
 )
 
