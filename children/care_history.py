@@ -13,11 +13,7 @@ reading of a child's episodes, so it lives here, free of the ORM:
 - **Placement** (``indicators.md`` §1): starts with the first episode of a period or a
   change of carer (RNE P or B); L, T and U continue it. A temporary placement (PLACE
   T0–T4) and the return from it to the same usual placement are not moves; a return to
-  a different placement is. A temporary placement is never a placement of its own: one
-  in the middle of a placement is part of the placement it bridges, and a period that
-  starts on one (in hospital) has no usual placement until the child moves on, whatever
-  the RNE of that move — the temporary stay is kept as a placement flagged
-  ``is_temporary`` (the child is still visited there), which the stability figures skip.
+  a different placement is.
 """
 
 from __future__ import annotations
@@ -148,9 +144,10 @@ class PlacementOut:
     @property
     def is_temporary(self) -> bool:
         """Only temporary episodes (T0–T4): a period that starts in hospital, say, before the
-        child moves on to their first usual placement. It is never a placement of its own
-        (``indicators.md`` §1): not counted among placements, and a child on it has been in
-        no placement "for 2 years"."""
+        child moves on to their first usual placement (whatever the RNE of that move). It is
+        never a placement of its own (``indicators.md`` §1): not counted among placements,
+        and a child on it has been in no placement "for 2 years". It is kept, flagged, because
+        the child is still looked after and visited there."""
         return all(eff.episode.is_temporary for eff in self.episodes)
 
     def place_on(self, d: date) -> str:
