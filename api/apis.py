@@ -172,6 +172,7 @@ class IndicatorOutputSerializer(serializers.Serializer):
     breakdown_labels = serializers.DictField(child=serializers.CharField())
     benchmark = serializers.CharField()
     source = serializers.CharField()
+    readings = serializers.ListField(child=serializers.CharField())
 
     def get_section_title(self, indicator) -> str:
         return SECTIONS[indicator.section].title

@@ -151,6 +151,11 @@ class PlacementOut:
 
     @property
     def is_temporary(self) -> bool:
+        """Only temporary episodes (T0–T4): a period that starts in hospital, say, before the
+        child moves on to their first usual placement (whatever the RNE of that move). It is
+        never a placement of its own (``indicators.md`` §1): not counted among placements,
+        and a child on it has been in no placement "for 2 years". It is kept, flagged, because
+        the child is still looked after and visited there."""
         return all(eff.episode.is_temporary for eff in self.episodes)
 
     def place_on(self, d: date) -> str:
@@ -268,6 +273,24 @@ def _continues(prev: EffectiveEpisode, nxt: EffectiveEpisode) -> bool:
     return prev.superseded or rec in {"", CONTINUATION_REASON_CEASED}
 
 
+def _starts_placement(ep: EpisodeIn, *, usual: EpisodeIn | None, after_temporary: bool) -> bool:
+    """Does ``ep``, not the period's first episode, start a placement of its own?
+
+    A change of carer (RNE P or B) to a usual placement does, unless it is the return from a
+    temporary placement to the same usual one. A temporary episode never does. And while the
+    period has had no usual placement yet (it started on a temporary one, e.g. in hospital),
+    the first usual episode starts the child's first placement whatever its RNE: the stay
+    before it was never a placement of its own (``indicators.md`` §1 "Placement").
+    """
+    if ep.is_temporary:
+        return False
+    if usual is None:
+        return True
+    if ep.rne not in MOVE_REASONS:
+        return False
+    return not (after_temporary and ep.same_placement_as(usual))
+
+
 def _placements(
     period_episodes: list[EffectiveEpisode],
 ) -> tuple[list[PlacementOut], set[Hashable]]:
@@ -279,16 +302,13 @@ def _placements(
         ep = eff.episode
         if not placements:
             placements.append(PlacementOut(start=eff.start, end=eff.end, episodes=[eff]))
-        else:
-            new_carer = ep.rne in MOVE_REASONS and not ep.is_temporary
-            if new_carer and after_temporary and usual is not None and ep.same_placement_as(usual):
-                new_carer = False  # the return from a temporary placement
-            if new_carer:
-                placements.append(PlacementOut(start=eff.start, end=eff.end, episodes=[eff]))
+        elif _starts_placement(ep, usual=usual, after_temporary=after_temporary):
+            placements.append(PlacementOut(start=eff.start, end=eff.end, episodes=[eff]))
+            if ep.rne in MOVE_REASONS:
                 moves.add(ep.key)
-            else:
-                placements[-1].episodes.append(eff)
-                placements[-1].end = eff.end
+        else:
+            placements[-1].episodes.append(eff)
+            placements[-1].end = eff.end
         after_temporary = ep.is_temporary
         if not ep.is_temporary:
             usual = ep

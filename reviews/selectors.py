@@ -1083,10 +1083,9 @@ def _drill_three_plus(ctx: MonthContext, period: str) -> list[_RawItem]:
 def _drill_stability(ctx: MonthContext, period: str) -> list[_RawItem]:
     out: list[_RawItem] = []
     for entry in ctx.cla:
-        in_d, in_n = long_term_stability_status(entry, ctx.as_of)
-        if in_d:
-            start = entry.placement.start if entry.placement else None
-            out.append((entry.child.pk, None, start, in_n, ""))
+        in_d, in_n, home_since = long_term_stability_status(entry, ctx.as_of)
+        if in_d:  # home_since: none on a temporary stay that began the period of care
+            out.append((entry.child.pk, None, home_since, in_n, ""))
     return out
 
 
@@ -1827,7 +1826,8 @@ def child_timeline_events(
                 )
             )
 
-    met_visits: set[date] = set()
+    met_visits: set[date | None] = set()  # the visit that met each due date
+    anchors: set[date] = set()
     for due in visit_schedule(
         placements=visit_placements(child),
         seen_visit_dates=child.visits,
@@ -1835,8 +1835,8 @@ def child_timeline_events(
         standard=VisitStandard(data.visit_standard or VisitStandard.STATUTORY),
         horizon=d + timedelta(days=DUE_LATER_DAYS),
     ):
-        if due.met_date is not None:
-            met_visits.add(due.met_date)
+        met_visits.add(due.met_date)
+        anchors.add(due.counted_from)
         pending = current_placement is not None and due.placement_start == current_placement.start
         add(
             TimelineEvent(
@@ -1848,9 +1848,9 @@ def child_timeline_events(
                 _due_status(due=due.due_date, done=due.met_date, as_of=d, lapsed=not pending),
             )
         )
-    for visit in child.visits:
-        if visit <= d and visit not in met_visits:
-            add(TimelineEvent(visit, "Visit", "Child seen (no visit due)", done_date=visit))
+    for visit in (v for v in child.visits if v <= d and v not in met_visits):  # extra visits
+        seen = "next visit due from here" if visit in anchors else "no visit due"
+        add(TimelineEvent(visit, "Visit", f"Child seen ({seen})", done_date=visit))
 
     for check in child.health:
         if check.on <= d:

@@ -19,6 +19,7 @@ from reviews.scheduling.dates import (
     is_within_months,
     last_day_within,
 )
+from reviews.scheduling.durations import has_lasted_months, lasted_months_from
 from reviews.scheduling.health import (
     IhaDue,
     dental_check_due,
@@ -60,6 +61,7 @@ __all__ = [
     "add_working_days",
     "age_on",
     "dental_check_due",
+    "has_lasted_months",
     "health_assessment_due",
     "health_assessment_interval_months",
     "iha_due",
@@ -68,6 +70,7 @@ __all__ = [
     "is_within_months",
     "is_working_day",
     "last_day_within",
+    "lasted_months_from",
     "pathway_plan_due",
     "pep_due",
     "recurring_due",

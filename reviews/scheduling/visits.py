@@ -5,23 +5,29 @@ used both by the monthly indicators and by the live worklists.
 
 Readings chosen where the catalogue leaves room (also stated on the functions):
 
-- **Meeting a due date.** The schedule always has one pending due date. A seen visit made on
-  or before it meets it on time (the catalogue's worked example: a visit 4 days into a
-  placement meets the 7-day due date "on time"). A visit made after it meets it late,
-  together with every due date chained from it (below) that fell before the visit's day, and
-  on time one that falls on the visit's day; a chained due date after the visit's day is
-  dropped, never counted (worked example: V3 meets 2 April late, and the next visit is due
-  42 days after V3, nothing being due on 14 May). Then the schedule restarts from the visit.
-  "Extra visits between due dates create no due dates of their own": a visit never adds a
-  due date beside the ones it meets, it only moves the next one. Several seen visits on one
-  day count as one.
+- **Meeting a due date.** The schedule always has one pending due date, counted from an
+  anchor (the placement start, a seen visit or a missed due date). It is met, once and on
+  time, by the seen visits after the anchor up to and including it, and the next due date
+  runs from the **latest** of them (the catalogue's example: visits on 3 and 7 February before
+  a due date of 11 February meet it once, and the next visit is due 6 weeks after 7 February,
+  on 21 March, not also on 17 March). ``met_date`` is the first of them, the day the due
+  date was met. "Extra visits between due dates create no due dates of their own": two
+  visits in a week add nothing to the denominator or the numerator. A visit made after the
+  pending due date meets it late, together with every due date chained from it (below) that
+  fell before the visit's day, and on time one that falls on the visit's day; a chained due
+  date after the visit's day is dropped, never counted (worked example: V3 meets 2 April
+  late, and the next visit is due 42 days after V3, nothing being due on 14 May). Then the
+  schedule restarts from the late visit, the next due date being met as above. Several seen
+  visits on one day count as one.
 - **Missed due dates chain.** A due date passed with no visit stays unmet, and the next falls
   due one interval after it, the interval being judged on that due date.
 - **Interval.** 6 weeks (42 days) while the day it is counted from (the visit, or the missed
-  due date) is in the first year of the placement, i.e. before the first anniversary of the
-  placement start (``start`` + 12 calendar months, clamped: a placement starting on
-  29 February has its anniversary on 28 February); so a visit the day before the
-  anniversary gives 6 weeks and one on the anniversary 3 months. After the first year:
+  due date) is in the first year of the placement: up to and including the day the placement
+  has lasted 12 months, both days counted (``indicators.md`` §1 "Durations",
+  ``durations.lasted_months_from``). So a placement from 10 January 2022 is in its first year
+  to 9 January 2023 and a visit on 10 January 2023 gives 3 months; one from 29 February 2024
+  is in its first year to 28 February 2025 (366 days), 1 March being the first day after it.
+  After the first year:
   3 calendar months if the placement on that day is long-term foster care (PLACE U1 or U4),
   else 6 weeks. The local "six_weekly" standard uses 6 weeks for every child after the
   first visit; the first visit stays due 7 days after the placement starts (a local standard
@@ -56,6 +62,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from reviews.scheduling.dates import add_months
+from reviews.scheduling.durations import lasted_months_from
 
 #: Days from the start of a placement to the first visit's due date (reg. 28(2)(a): within
 #: one week of the start of the placement).
@@ -110,7 +117,8 @@ class PlacementSpan:
     start: date
     end: date | None
     places: tuple[tuple[date, str], ...]
-    #: The first anniversary of the start: days before it are in the placement's first year.
+    #: The first day after the placement's first year (§1 "Durations"): days before it are in
+    #: the first year.
     first_anniversary: date = field(init=False, repr=False, compare=False)
     #: ``places``' dates, and the code in force from each one on (``place_on`` bisects them).
     _place_dates: tuple[date, ...] = field(init=False, repr=False, compare=False)
@@ -123,7 +131,8 @@ class PlacementSpan:
             raise ValueError(f"placement ends {self.end} before it starts {self.start}")
         places = tuple(sorted(self.places, key=lambda p: p[0]))
         object.__setattr__(self, "places", places)
-        object.__setattr__(self, "first_anniversary", add_months(d=self.start, n=FIRST_YEAR_MONTHS))
+        last_of_first_year = lasted_months_from(start=self.start, months=FIRST_YEAR_MONTHS)
+        object.__setattr__(self, "first_anniversary", last_of_first_year + timedelta(days=1))
         # The answer of place_on for a day from each listed date until the next one: the
         # latest usual code so far, else (only temporary codes so far) the latest code.
         in_force: list[str] = []
@@ -164,9 +173,9 @@ def visit_interval_rule(
 ) -> VisitRule:
     """The interval that applies after a visit (or missed due date) on ``day`` (reg. 28).
 
-    6 weeks in the placement's first year (``day`` before ``start`` + 12 months), then
-    3 months if the placement on ``day`` is long-term foster care (U1/U4), else 6 weeks; the
-    local six-weekly standard always gives 6 weeks.
+    6 weeks in the placement's first year (up to the day it has lasted 12 months, both days
+    counted), then 3 months if the placement on ``day`` is long-term foster care (U1/U4), else
+    6 weeks; the local six-weekly standard always gives 6 weeks.
     """
     if standard == VisitStandard.SIX_WEEKLY:
         return VisitRule.SIX_WEEKS_LOCAL_STANDARD
@@ -193,56 +202,12 @@ def _placement_dues(
 ) -> list[VisitDue]:
     """Due visits of one placement open on ``[placement.start, end)``; ``visits`` sorted, in it."""
     out: list[VisitDue] = []
-
-    def kept(due: date) -> bool:
-        return due <= horizon and (end is None or due < end)
-
     due = placement.start + timedelta(days=FIRST_VISIT_DAYS)
     rule = VisitRule.FIRST_WEEK
     counted_from = placement.start
     kind = CountedFrom.PLACEMENT_START
-    for visit in visits:
-        # Every due date that passed before this visit: missed, met late by this visit. Each
-        # one's successor is counted from it, with the interval judged on that due date.
-        met_late = False
-        while due < visit:
-            met_late = True
-            out.append(
-                VisitDue(
-                    due_date=due,
-                    placement_start=placement.start,
-                    rule=rule,
-                    counted_from=counted_from,
-                    counted_from_kind=kind,
-                    met_date=visit,
-                    on_time=False,
-                )
-            )
-            rule = visit_interval_rule(placement=placement, day=due, standard=standard)
-            counted_from, kind = due, CountedFrom.MISSED_DUE_DATE
-            due = _due_after(due, rule)
-        # The due date now pending is on or after the visit. On the visit's own day it is met
-        # on time. After it, it is met (early, so on time) only by a visit that met nothing
-        # late: a late visit restarts the schedule, and the due date chained from a missed
-        # one after the visit's day is dropped, never counted. A due date met early lapses
-        # like any other if it falls on or after the end of the placement, and is left out
-        # when beyond the horizon.
-        if (due == visit or not met_late) and kept(due):
-            out.append(
-                VisitDue(
-                    due_date=due,
-                    placement_start=placement.start,
-                    rule=rule,
-                    counted_from=counted_from,
-                    counted_from_kind=kind,
-                    met_date=visit,
-                    on_time=True,
-                )
-            )
-        rule = visit_interval_rule(placement=placement, day=visit, standard=standard)
-        counted_from, kind = visit, CountedFrom.VISIT
-        due = _due_after(visit, rule)
-    while kept(due):
+
+    def add(met: date | None, on_time: bool) -> None:
         out.append(
             VisitDue(
                 due_date=due,
@@ -250,10 +215,46 @@ def _placement_dues(
                 rule=rule,
                 counted_from=counted_from,
                 counted_from_kind=kind,
-                met_date=None,
-                on_time=False,
+                met_date=met,
+                on_time=on_time,
             )
         )
+
+    def kept() -> bool:
+        # A due date on or after the end of the placement lapses, met or not; one beyond the
+        # horizon is not listed.
+        return due <= horizon and (end is None or due < end)
+
+    i = 0
+    while i < len(visits):
+        visit = visits[i]
+        if visit <= due:
+            # Every seen visit from here up to and including the due date meets it, once, on
+            # time; the next due date runs from the latest of them.
+            last = bisect_right(visits, due, lo=i)
+            if kept():
+                add(visit, True)
+            anchor = visits[last - 1]
+            i = last
+        else:
+            # Every due date that passed before this visit: missed, met late by it. Each one's
+            # successor is counted from it, with the interval judged on that due date.
+            while due < visit:
+                add(visit, False)
+                rule = visit_interval_rule(placement=placement, day=due, standard=standard)
+                counted_from, kind = due, CountedFrom.MISSED_DUE_DATE
+                due = _due_after(due, rule)
+            # A chained due date on the visit's own day is met on time; one after it is
+            # dropped, never counted: the late visit restarts the schedule.
+            if due == visit and kept():
+                add(visit, True)
+            anchor = visit
+            i += 1
+        rule = visit_interval_rule(placement=placement, day=anchor, standard=standard)
+        counted_from, kind = anchor, CountedFrom.VISIT
+        due = _due_after(anchor, rule)
+    while kept():
+        add(None, False)
         rule = visit_interval_rule(placement=placement, day=due, standard=standard)
         counted_from, kind = due, CountedFrom.MISSED_DUE_DATE
         due = _due_after(due, rule)

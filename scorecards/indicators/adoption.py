@@ -223,7 +223,9 @@ _TIMELINESS_READINGS = (
     "the child was adopted from; if it has none, that placement's start.",
     "Adopted by foster carers (A10) = AD1 FOSTER_CARE = 1, or, without an AD1 value, "
     "an adoption placement with current foster carers (A3/A5); the end date is then the "
-    "start of that placement (the carers' foster placement, since RNE T/U continue it).",
+    "start of that placement (the carers' foster placement, since RNE T/U continue it; "
+    "a temporary stay before it, e.g. in hospital from birth, is never a placement of its "
+    "own, so the end date is the day the child moved on to the carers).",
     "Each adopted child counts once per window; negative intervals (inconsistent "
     "dates) count as 0 days.",
 )

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.conf import settings
 
+from reviews.scheduling import has_lasted_months
 from scorecards.cells import breakdown_cell, fraction_cell
 from scorecards.engine import MonthContext
 from scorecards.indicators.registry import (
@@ -18,7 +19,7 @@ from scorecards.indicators.registry import (
     indicator_register,
     section_register,
 )
-from scorecards.periods import PERIOD_AT_E, PERIOD_ROLLING6, PERIOD_YTD, add_months
+from scorecards.periods import PERIOD_AT_E, PERIOD_ROLLING6, PERIOD_YTD
 
 SECTION = section_register(
     Section(
@@ -106,17 +107,18 @@ def ethnicity_group(code: str) -> str:
     return ETHNICITY_GROUP_OF.get(code, "Not recorded")
 
 
+#: (months the period has lasted, band from then on), longest first.
+_TIME_IN_CARE_FROM = ((60, "5+ years"), (24, "2-5 years"), (12, "1-2 years"), (6, "6-12 months"))
+
+
 def time_in_care_band(start: date, e: date) -> str:
-    """Band of the time from ``start`` to ``e`` in calendar months (6 months = same day + 6)."""
-    if add_months(start, 6) > e:
-        return "<6 months"
-    if add_months(start, 12) > e:
-        return "6-12 months"
-    if add_months(start, 24) > e:
-        return "1-2 years"
-    if add_months(start, 60) > e:
-        return "2-5 years"
-    return "5+ years"
+    """Band of the time from ``start`` to ``e``: a band is reached on the day the period has
+    lasted that long, both days counted (``indicators.md`` §1 "Durations": a period from
+    1 April 2023 is in "1-2 years" on 31 March 2024)."""
+    for months, band in _TIME_IN_CARE_FROM:
+        if has_lasted_months(start=start, on=e, months=months):
+            return band
+    return "<6 months"
 
 
 def _legal_status(ctx: MonthContext) -> Cells:
@@ -184,8 +186,10 @@ indicator_register(
         breakdown_labels={b: b for b in TIME_IN_CARE_BANDS},
         source="seed 000, seed 001",
         readings=(
-            "Bands by calendar months from the period start (a child who started on 15 March "
-            "is in '6-12 months' from 15 September). A period whose data begin mid-period is "
+            "Bands by calendar months from the period start, counting both the first day and "
+            "the month end as DfE's continuous-care rule does: a child who started on 1 April "
+            "2023 is in '1-2 years' on 31 March 2024, and one who started on 15 March is in "
+            "'6-12 months' from 14 September. A period whose data begin mid-period is "
             "measured from its first known episode, so every child falls in a band.",
         ),
     )

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 
-from reviews.scheduling import RecurringDue, pep_due
+from reviews.scheduling import RecurringDue, has_lasted_months, pep_due
 from reviews.scheduling.plans import PEP_STATUS_COMPLETE
 from scorecards.cells import breakdown_cell, fraction_cell
 from scorecards.engine import ChildTimeline, CLAEntry, MonthContext
@@ -20,7 +20,7 @@ from scorecards.indicators.registry import (
     indicator_register,
     section_register,
 )
-from scorecards.periods import PERIOD_AT_E, add_months, age_on
+from scorecards.periods import PERIOD_AT_E, age_on
 
 SECTION = section_register(
     Section(
@@ -135,13 +135,19 @@ def _school_aged(ctx: MonthContext) -> list[CLAEntry]:
     )
 
 
+#: pep_in_place counts school-aged children in care for at least this many months.
+PEP_COHORT_MONTHS = 1
+
+
 def pep_due_at(entry: CLAEntry, e: date) -> RecurringDue | None:
     """The child's PEP as seen on E, ``None`` when not in pep_in_place's denominator.
 
     The denominator is school-aged children in care at E for at least one month; the
     numerator those whose due is not ``overdue``. The worklists list the overdue ones.
     """
-    if not is_school_age(entry.child.dob, e) or entry.period.start > add_months(e, -1):
+    if not is_school_age(entry.child.dob, e):
+        return None
+    if not has_lasted_months(start=entry.period.start, on=e, months=PEP_COHORT_MONTHS):
         return None
     child = entry.child
     complete = child.extra.get("complete_peps")
@@ -213,8 +219,9 @@ indicator_register(
         compute=_pep_in_place,
         source="seed 001, seed 004",
         readings=(
-            "'In care for at least one month': the current period of care started on or "
-            "before E − 1 calendar month.",
+            "'In care for at least one month', both days counted (DfE's continuous-care "
+            "rule): the current period of care started on or before E + 1 day − 1 calendar "
+            "month (from 1 March → counted on 31 March; from 2 March → not).",
             "Due dates from reviews.scheduling.pep_due: only COMPLETE PEPs count, a draft "
             "after a complete PEP neither counts nor resets the clock; 6 months back from E "
             "clamped (31 March − 6 months = 30 September).",

@@ -10,6 +10,7 @@ from reviews.scheduling import (
     CarePeriod,
     RecurringDue,
     dental_check_due,
+    has_lasted_months,
     health_assessment_due,
     iha_due,
 )
@@ -24,7 +25,7 @@ from scorecards.indicators.registry import (
     indicator_register,
     section_register,
 )
-from scorecards.periods import PERIOD_AT_E, PERIOD_QUARTER, PERIOD_YTD, add_months
+from scorecards.periods import PERIOD_AT_E, PERIOD_QUARTER, PERIOD_YTD
 
 SECTION = section_register(
     Section(
@@ -145,9 +146,15 @@ def _iha_on_time(ctx: MonthContext) -> Cells:
     return out
 
 
+#: The annual checks' cohort: looked after continuously for at least this many months.
+ANNUAL_COHORT_MONTHS = 12
+
+
 def in_care_12_months(entry: CLAEntry, e: date) -> bool:
-    """Looked after continuously for 12 months or more at E: period start ≤ E − 12 months."""
-    return entry.period.start <= add_months(e, -12)
+    """Looked after continuously for 12 months or more at E, both days counted
+    (``indicators.md`` §1 "Durations"): a period from 1 April 2023 qualifies on 31 March 2024.
+    The worklists' review health assessment and dental lists use the same test."""
+    return has_lasted_months(start=entry.period.start, on=e, months=ANNUAL_COHORT_MONTHS)
 
 
 def annual_health_dues(child: ChildTimeline, e: date) -> tuple[RecurringDue, RecurringDue]:
@@ -199,8 +206,10 @@ def _dental_on_time(ctx: MonthContext) -> Cells:
 
 
 _ANNUAL_READINGS = (
-    "'Looked after continuously for at least 12 months': the current period of care started "
-    "on or before E − 12 calendar months.",
+    "'Looked after continuously for at least 12 months' counts both the first day and the "
+    "month end, as DfE's continuous-care rule does: the current period of care started on "
+    "or before E + 1 day − 12 calendar months (from 1 April 2023 → in the cohort on "
+    "31 March 2024; from 2 April 2023 → not).",
     "Health assessments are the checks mapped to IHA, RHA or HA; dental checks those mapped "
     "to DENTAL. Completed (or blank status, judged by the importer against the as-at date) "
     "counts; refused, cancelled and planned never do.",

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from children.care_history import (
     ADOPTION_PLACEMENTS,
@@ -13,6 +14,7 @@ from children.care_history import (
     PlacementOut,
     placement_group,
 )
+from reviews.scheduling import has_lasted_months
 from scorecards.cells import breakdown_cell, count_cell, fraction_cell
 from scorecards.engine import ChildTimeline, CLAEntry, MonthContext
 from scorecards.indicators.registry import (
@@ -31,7 +33,6 @@ from scorecards.periods import (
     PERIOD_AT_E,
     PERIOD_ROLLING12,
     PERIOD_YTD,
-    add_months,
     age_on,
 )
 
@@ -80,17 +81,20 @@ def placement_type_group(place: str) -> str:
     return group if group in PLACEMENT_TYPE_KEYS else "other"
 
 
-def placement_spans(child: ChildTimeline) -> list[tuple[date, date | None, date | None]]:
-    """(start, end, first non-temporary day) of each placement, cached on the timeline."""
+def placement_spans(child: ChildTimeline) -> list[tuple[date, date | None]]:
+    """(start, end) of each of the child's placements, cached on the timeline.
+
+    Temporary-only placements (a period that starts in hospital, before the child moves on to
+    a usual placement) are left out: a temporary placement is never a placement of its own
+    (``indicators.md`` §1), so neither the 3+ placements figures nor long-term stability
+    count it.
+    """
     spans = child.extra.get("placement_spans")
     if spans is None:
         spans = [
-            (
-                placement.start,
-                placement.end,
-                next((e.start for e in placement.episodes if not e.episode.is_temporary), None),
-            )
+            (placement.start, placement.end)
             for placement in child.history.placements
+            if not placement.is_temporary
         ]
         child.extra["placement_spans"] = spans
     return spans
@@ -101,17 +105,14 @@ def placements_in_window(child: ChildTimeline, first: date, last: date) -> int:
 
     A placement counts when it started on or before ``last`` and had not ended by
     ``first`` (a placement ending on ``first`` gave way that day to the next one, which
-    is the one open at the window start). A placement made only of temporary episodes up
-    to ``last`` (a period that starts in hospital, say) is not a placement in its own
-    right and is not counted.
+    is the one open at the window start). A temporary-only stay is not a placement
+    (:func:`placement_spans`).
     """
     n = 0
-    for start, end, real_from in placement_spans(child):
+    for start, end in placement_spans(child):
         if start > last:
             break
         if end is not None and end <= first:
-            continue
-        if real_from is None or real_from > last:
             continue
         n += 1
     return n
@@ -147,6 +148,14 @@ def _three_plus_ytd(ctx: MonthContext) -> Cells:
     return {PERIOD_YTD: _three_plus(ctx, PERIOD_YTD)}
 
 
+def usual_placement(entry: CLAEntry) -> PlacementOut | None:
+    """The child's usual placement at E, ``None`` when they have none (on a temporary stay
+    that started their period of care, or no placement). A temporary stay in the middle of
+    a placement is part of the placement it bridges, so that placement is returned."""
+    placement = entry.placement
+    return None if placement is None or placement.is_temporary else placement
+
+
 def _previous_placement(entry: CLAEntry) -> PlacementOut | None:
     placements = entry.period.placements
     for i, placement in enumerate(placements):
@@ -155,30 +164,48 @@ def _previous_placement(entry: CLAEntry) -> PlacementOut | None:
     return None
 
 
-def long_term_stability_status(entry: CLAEntry, e: date) -> tuple[bool, bool]:
-    """(in the denominator, in the numerator) of long_term_stability for one child at E."""
+#: long_term_stability: looked after continuously for 2.5 years, in the placement for 2.
+IN_CARE_MONTHS = 30
+SAME_PLACEMENT_MONTHS = 24
+
+
+class StabilityStatus(NamedTuple):
+    """long_term_stability for one child at E, shared with the drill-down: in the
+    denominator, in the numerator, and since when the child has been in their usual
+    placement (``None`` with none: on a temporary stay that began their period of care)."""
+
+    in_denominator: bool
+    in_numerator: bool
+    home_since: date | None
+
+
+def long_term_stability_status(entry: CLAEntry, e: date) -> StabilityStatus:
+    """Whether a child at E counts in long_term_stability's denominator and numerator."""
     child = entry.child
     if child.dob is None or age_on(child.dob, e) >= 16:
-        return False, False
-    if entry.period.start > add_months(e, -30):
-        return False, False
-    placement = entry.placement
+        return StabilityStatus(False, False, None)
+    if not has_lasted_months(start=entry.period.start, on=e, months=IN_CARE_MONTHS):
+        return StabilityStatus(False, False, None)
+    placement = usual_placement(entry)
     if placement is None:
-        return True, False
-    two_years_ago = add_months(e, -24)
-    if placement.start <= two_years_ago:
-        return True, True
+        return StabilityStatus(True, False, None)
+    if has_lasted_months(start=placement.start, on=e, months=SAME_PLACEMENT_MONTHS):
+        return StabilityStatus(True, True, placement.start)
     if placement.place_on(e) in ADOPTION_PLACEMENTS:
         previous = _previous_placement(entry)
-        if previous is not None and previous.start <= two_years_ago:
-            return True, True
-    return True, False
+        if (
+            previous is not None
+            and not previous.is_temporary
+            and has_lasted_months(start=previous.start, on=e, months=SAME_PLACEMENT_MONTHS)
+        ):
+            return StabilityStatus(True, True, placement.start)
+    return StabilityStatus(True, False, placement.start)
 
 
 def _long_term_stability(ctx: MonthContext) -> Cells:
     d = n = 0
     for entry in ctx.cla:
-        in_d, in_n = long_term_stability_status(entry, ctx.as_of)
+        in_d, in_n, _ = long_term_stability_status(entry, ctx.as_of)
         d += in_d
         n += in_n
     return {PERIOD_AT_E: fraction_cell(n, d)}
@@ -282,6 +309,8 @@ indicator_register(
         readings=(
             "A child in a temporary placement (T0–T4) on the month end is shown in their usual "
             "placement's group, since a temporary stay is not a placement in its own right.",
+            "A child whose period of care started on a temporary placement and who has not yet "
+            "moved on has no usual placement: they are counted in 'other', under their T code.",
         ),
     )
 )
@@ -307,8 +336,10 @@ indicator_register(
             "Placements in every period of care within the window count. The window starts "
             "on E − 12 calendar months (a placement ending that very day is not counted: "
             "its successor is the one open at the start).",
-            "A placement made only of temporary episodes (e.g. a period starting in "
-            "hospital) is not counted.",
+            "A temporary placement (T0–T4) is never a placement of its own: a stay in the "
+            "middle of a placement is part of the placement it bridges, and a period that "
+            "starts on one (in hospital, say) has no placement until the child moves on, "
+            "whatever the RNE of that move. The same reading as long-term stability.",
         ),
     )
 )
@@ -347,10 +378,19 @@ indicator_register(
         benchmark="DfE 'Children looked after in England': long-term placement stability",
         source="seed 000",
         readings=(
-            "'Continuously for 2.5 years' = the current period of care started on or before "
-            "E − 30 calendar months; 'same placement 2 years' = the current placement "
-            "(temporary stays bridged, carers adopting not a move) started on or before "
-            "E − 24 months. Children with no date of birth are left out.",
+            "Durations count both the first day and the month end, as DfE's continuous-care "
+            "rule does: 'continuously for 2.5 years' = the current period of care started on "
+            "or before E + 1 day − 30 calendar months; 'same placement 2 years' = the current "
+            "placement (temporary stays bridged, carers adopting not a move) started on or "
+            "before E + 1 day − 24 months, so a placement from 1 April 2022 counts on "
+            "31 March 2024. For a child placed for adoption the placement before the adoptive "
+            "one is measured the same way. Children with no date of birth are left out.",
+            "A temporary placement (T0–T4) is never a placement of its own: a child away on "
+            "one at E is judged by the placement it bridges; a child whose period of care "
+            "started on one and who has not moved on to a usual placement is in the "
+            "denominator but not 'in the same placement', and a usual placement that began "
+            "when they moved on is measured from that day. The same reading as the 3+ "
+            "placements figures.",
         ),
     )
 )

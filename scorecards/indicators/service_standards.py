@@ -49,11 +49,16 @@ SECTION = section_register(
             "date) plus the reviews that fell due and had not been held by the month end. "
             "'Late reviews' are those not held on time: in the month, and cumulative for the "
             "year.",
+            "Reviews held before the data begin (before 1 April of the first SSDA903 year "
+            "loaded) are not known: for a child who came into care before then, the first "
+            "review in the data is not counted and the next is due 6 months after it.",
             "The 'children to be visited' are the children due a statutory visit in the "
             "reporting month; those 'not seen in timescale' were due a visit in the month but "
             "were not seen by the due date. Only visits where the child was seen count.",
             "Visits are due within a week of a new placement, then every 6 weeks in the first "
-            "year, then every 3 months in long-term foster care and every 6 weeks elsewhere.",
+            "year, then every 3 months in long-term foster care and every 6 weeks elsewhere, "
+            "counted from the latest visit made by the due date: seeing a child twice before "
+            "one due date meets it once.",
         ),
     )
 )
@@ -162,9 +167,12 @@ _REVIEW_READINGS = (
     "A review held after its due date counts in the month it fell due (as not held) and "
     "again in the month it is held (as late); year to date it counts once.",
     "A review due on the month end and not held that day counts as not held by E.",
-    "Periods whose start is before the data (first episode not S, or before 1 April of the "
-    "earliest 903 collection year imported, when earlier reviews cannot be in the data) "
-    "are scheduled from their first held review, which is itself left out.",
+    "Reviews held before the data begin are unknown (indicators.md §3 Reviews). A period of "
+    "care that began before the data — its first episode is not S, or it started before "
+    "1 April of the earliest SSDA903 collection year loaded, whose Reviews table cannot hold "
+    "earlier reviews — is scheduled from its first held review in the data, which is not "
+    "counted itself (its due date cannot be known), the next being due 6 months later. With "
+    "no held review in the data, nothing is due for it.",
     "by_team: team of the allocated social worker on the review's due date.",
 )
 
@@ -190,9 +198,10 @@ def visit_placements(child: ChildTimeline) -> list[PlacementSpan]:
 
     Each placement of each period of care, with the PLACE code of each of its episodes from
     the episode's start (the schedule keeps the usual code through a temporary stay and
-    reads U1/U4 on the day). A placement made only of temporary episodes (a period that
-    starts in hospital, say) is still a placement for visits: the child is looked after and
-    must be visited, so it has a schedule of its own.
+    reads U1/U4 on the day). A stay made only of temporary episodes (a period that starts
+    in hospital, say) is not a placement for the stability figures, but the child is looked
+    after and must be visited, so it has a schedule of its own; moving on from it to a usual
+    placement starts the first placement, and a new schedule, whatever the RNE.
     """
     return [
         PlacementSpan(
@@ -310,10 +319,19 @@ _VISIT_READINGS = (
     "Due dates from reviews.scheduling (visit_schedule), one schedule per placement of "
     "children.care_history: a change of carer starts a new schedule, temporary stays are "
     "bridged, the interval is judged on the visit or missed due date, calendar due dates are "
-    "never moved off weekends or bank holidays.",
+    "never moved off weekends or bank holidays. A period that starts on a temporary "
+    "placement (in hospital) has a schedule for that stay, and moving on to the first usual "
+    "placement starts a new one (first visit due within 7 days), whatever the RNE.",
     "A due date counts in the period it falls in; it is on time when a seen visit met it on "
-    "or before it (a visit after E has not happened at E). A visit made early meets the due "
-    "date pending when it is made, which counts, on time, in the month it was due.",
+    "or before it (a visit after E has not happened at E). The seen visits made after the "
+    "previous visit or due date, up to and including a due date, meet it once, on time, in "
+    "the month it was due, and the next is due one interval after the latest of them: "
+    "visits on 3 and 7 February before a due date of 11 February meet it once and the next "
+    "is due on 21 March (7 February + 6 weeks). Extra visits between due dates add no due "
+    "dates, so visiting twice in a week neither adds to nor dilutes the figure.",
+    "A due date passed with no visit stays missed and the next falls due one interval after "
+    "it (judged on that due date); a late visit meets every missed one before its day and "
+    "the schedule restarts from it.",
     "A due date on or after the day the placement (or care) ended lapses, so every due date "
     "counted is one on which the child was looked after; short breaks have no visits due.",
     "by_team: team of the allocated social worker (ALLOCATED_SW allocation open on the due "

@@ -132,3 +132,22 @@ def test_adoption_pipeline_placed_and_matched_awaiting_placement():
 
     assert august == {"placed_for_adoption": 2, "matched_awaiting_placement": 1}
     assert july == {"placed_for_adoption": 2, "matched_awaiting_placement": 0}
+
+
+def test_a10_counts_to_the_move_from_hospital_to_the_carers_who_adopt():
+    # Born in hospital (T1) and looked after from 3 May 2022; moved to foster carers on
+    # 1 June 2022 (RNE L: no change of carer on the record), who adopt (RNE T, A5, from
+    # 1 Feb 2023; adopted 30 Sept 2023). The hospital stay is never a placement of its own
+    # (indicators.md §1), so the child moved in with the adopters on 1 June: A10 = 29 days
+    # (3 May to 1 June); A1 = 274 days (to 1 Feb 2023).
+    la = la_get()
+    child = child_make(la, "NB", dob="2022-05-03")
+    episode_make(child, "2022-05-03", "S", "C1", "T1", dec="2022-06-01", rec="X1")
+    episode_make(child, "2022-06-01", "L", "C1", "U4", dec="2023-02-01", rec="X1")
+    episode_make(child, "2023-02-01", "T", "E1", "A5", dec="2023-09-30", rec="E12")
+    adoption_make(child, 2024, date_match="2022-12-01", foster_care=True)
+
+    september = figures(la, "2023-09")
+
+    assert september["a10_days"]["month"] == {"sum": 29, "count": 1}
+    assert september["a1_days"]["month"] == {"sum": 274, "count": 1}

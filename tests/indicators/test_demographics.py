@@ -27,13 +27,16 @@ def test_legal_status_is_the_status_of_the_episode_in_force_at_e():
 @pytest.mark.parametrize(
     ("start", "band"),
     [
-        ("2023-10-01", "<6 months"),  # 6 months on 1 April: not yet
-        ("2023-09-30", "6-12 months"),  # 30 Sep + 6 months = 30 March ≤ 31 March
-        ("2023-03-31", "1-2 years"),  # exactly 12 months
-        ("2022-04-01", "1-2 years"),
-        ("2022-03-31", "2-5 years"),
-        ("2019-04-01", "2-5 years"),
-        ("2019-03-31", "5+ years"),
+        # E = 31 March 2024; both the first day and E count (indicators.md §1 "Durations"),
+        # so a band is reached from E + 1 day − N months = 1 April − N months.
+        ("2023-10-02", "<6 months"),  # 6 months on 1 April: not yet
+        ("2023-10-01", "6-12 months"),  # 1 Oct .. 31 Mar is 6 whole months
+        ("2023-04-02", "6-12 months"),
+        ("2023-04-01", "1-2 years"),  # 12 months on 31 March, as DfE counts it
+        ("2022-04-02", "1-2 years"),
+        ("2022-04-01", "2-5 years"),
+        ("2019-04-02", "2-5 years"),
+        ("2019-04-01", "5+ years"),
     ],
 )
 def test_time_in_care_bands_by_calendar_months(start, band):
@@ -44,6 +47,25 @@ def test_time_in_care_bands_by_calendar_months(start, band):
 
     assert breakdown[band] == 1
     assert sum(breakdown.values()) == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "band"),
+    [
+        # E = 29 February 2024 (a leap year): 1 March − 6 months = 1 September 2023, so a
+        # period from 31 August has lasted 6 months; one from 2 September has not.
+        ("2023-08-31", "6-12 months"),
+        ("2023-09-01", "6-12 months"),
+        ("2023-09-02", "<6 months"),
+    ],
+)
+def test_time_in_care_bands_at_a_february_month_end(start, band):
+    la = la_get()
+    episode_make(child_make(la, "A"), start, "S", "C2", "U4")
+
+    breakdown = figures(la, "2024-02")["time_in_care_breakdown"]["at_e"]["breakdown"]
+
+    assert breakdown[band] == 1
 
 
 def test_time_in_care_runs_from_the_start_of_the_current_period():

@@ -92,6 +92,24 @@ def test_refused_latest_assessments_are_shown_beside_the_figure():
     assert (cell["numerator"], cell["denominator"], cell["refused"]) == (1, 3, 2)
 
 
+def test_the_annual_cohort_is_children_looked_after_12_months_counting_both_days():
+    # DfE's continuous-care rule (indicators.md §1 "Durations"): a child who started on
+    # 1 April 2023 has been looked after for 12 months on 31 March 2024; from 2 April, not.
+    la = la_get()
+    exactly = child_make(la, "Y1")
+    episode_make(exactly, "2023-04-01", "S", "C2", "U4")
+    health_make(exactly, "2023-04-20", "IHA")
+    health_make(exactly, "2023-04-25", "DENTAL")
+    day_short = child_make(la, "Y0")
+    episode_make(day_short, "2023-04-02", "S", "C2", "U4")
+    health_make(day_short, "2023-04-20", "IHA")
+
+    cells = figures(la, "2024-03")
+
+    assert _fraction(cells, "health_assessment_on_time", "at_e") == (1, 1)
+    assert _fraction(cells, "dental_on_time", "at_e") == (1, 1)
+
+
 def test_dental_check_within_12_months_of_the_month_end():
     la = la_get()
     exactly = child_make(la, "D1")

@@ -44,14 +44,16 @@ def test_pep_denominator_is_school_aged_children_in_care_for_a_month():
     episode_make(year11, "2023-01-02", "S", "C2", "U4")
     year12 = child_make(la, "Y12", dob="2007-08-31")  # 16: past school age
     episode_make(year12, "2023-01-02", "S", "C2", "U4")
-    month_exactly = child_make(la, "M1", dob="2012-06-14")  # started 29 Feb = E − 1 month
-    episode_make(month_exactly, "2024-02-29", "S", "C2", "U4")
+    # One month, both days counted (indicators.md §1 "Durations"): from 1 March, the period
+    # has lasted a month on 31 March (1 April − 1 month = 1 March); from 2 March it has not.
+    month_exactly = child_make(la, "M1", dob="2012-06-14")
+    episode_make(month_exactly, "2024-03-01", "S", "C2", "U4")
     too_new = child_make(la, "M0", dob="2012-06-14")
-    episode_make(too_new, "2024-03-01", "S", "C2", "U4")
+    episode_make(too_new, "2024-03-02", "S", "C2", "U4")
 
     cell = _cell(la, "2024-03", "pep_in_place")
 
-    assert cell["denominator"] == 3  # Year 1, Year 11, in care since 29 February
+    assert cell["denominator"] == 3  # Year 1, Year 11, in care since 1 March
 
 
 def test_good_or_outstanding_school_of_children_with_a_known_school():

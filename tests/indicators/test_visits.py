@@ -8,6 +8,8 @@ Every due date below was counted by hand: 7 days after a placement starts, then 
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
 from organisations.models import LocalAuthority
@@ -189,3 +191,47 @@ def test_children_on_short_breaks_have_no_visits_due():
 
     assert march["visits_on_time"]["month"]["denominator"] == 0
     assert march["visits_due"]["month"]["breakdown"] == {"due": 0, "not_seen_in_timescale": 0}
+
+
+def test_visiting_twice_a_week_before_each_due_date_adds_no_visits_to_the_year():
+    # A hand-worked year: a U6 placement from Saturday 1 April 2023 (first visit due 8 April).
+    # Before each due date the child is seen twice, 4 days before and on the day; the next
+    # due date runs 42 days from the later visit (indicators.md §3 Visits):
+    #   8 Apr, 19 May, 30 Jun, 11 Aug, 22 Sep, 3 Nov, 15 Dec 2023, 26 Jan 2024 — all on time;
+    #   then 26 Jan + 42 = 8 March (2024 is a leap year), seen late on 12 March.
+    # 9 due dates in the year, 8 on time. Were each visit to restart the schedule, the earlier
+    # visit of each pair would add a due date of its own (15 May, 26 Jun, … 4 March) that the
+    # later one "meets": 17 due dates, 16 on time.
+    la = la_get()
+    child = child_make(la, "TWICE")
+    episode_make(child, "2023-04-01", "S", "C2", "U6")
+    dues = ["2023-04-08", "2023-05-19", "2023-06-30", "2023-08-11", "2023-09-22",
+            "2023-11-03", "2023-12-15", "2024-01-26"]  # fmt: skip
+    for due in dues:
+        on_the_day = date.fromisoformat(due)
+        visit_make(child, (on_the_day - timedelta(days=4)).isoformat())
+        visit_make(child, due)
+    visit_make(child, "2024-03-12")  # due 8 March: late
+
+    march = figures(la, "2024-03")
+
+    assert _fraction(march, "visits_on_time", "ytd") == (8, 9)
+    assert _fraction(march, "visits_on_time", "month") == (0, 1)
+    assert march["visits_due"]["month"]["breakdown"] == {"due": 1, "not_seen_in_timescale": 1}
+
+
+def test_moving_on_from_hospital_starts_a_new_schedule_whatever_the_rne():
+    # Looked after from birth in hospital (T1) on Friday 1 March 2024: first visit due
+    # 8 March, met on 5 March. On 1 April the child moves to foster carers, recorded as a
+    # legal-status change only (RNE L): the hospital stay was never a placement, so the
+    # foster placement is the first one and its first visit is due 8 April (not 16 April,
+    # 5 March + 42). Seen on 10 April: late.
+    la = la_get()
+    child = child_make(la, "BABY", dob="2024-03-01")
+    episode_make(child, "2024-03-01", "S", "V2", "T1", dec="2024-04-01", rec="X1")
+    episode_make(child, "2024-04-01", "L", "C1", "U4")
+    visit_make(child, "2024-03-05")
+    visit_make(child, "2024-04-10")
+
+    assert _fraction(figures(la, "2024-03"), "visits_on_time", "month") == (1, 1)
+    assert _fraction(figures(la, "2024-04"), "visits_on_time", "month") == (0, 1)

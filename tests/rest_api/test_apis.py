@@ -243,4 +243,5 @@ def test_the_indicator_registry(api):
     assert all(i["section"] == "headline" for i in body["results"])
     one = api(COMMITTEE).get("/api/indicators/reviews_on_time/").json()
     assert one["unit"] == "percent" and one["polarity"] == "higher"
+    assert any("before the data begin" in reading for reading in one["readings"])
     assert api(COMMITTEE).get("/api/indicators/no_such_thing/").status_code == 404

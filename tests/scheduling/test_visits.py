@@ -243,20 +243,98 @@ def test_a_chained_due_date_on_the_visit_day_is_met_on_time():
     ]
 
 
-def test_each_seen_visit_meets_the_visit_pending_when_it_is_made():
-    # Visits on 12 Jan, 26 Jan and 20 Feb: 26 Jan meets the 23 Feb visit early (12 Jan + 42),
-    # 20 Feb meets 8 March (26 Jan + 42) early; next due 2 April (20 Feb + 42).
+def test_visits_before_one_due_date_meet_it_once_and_the_next_runs_from_the_latest():
+    # indicators.md §3 Visits: placement from 24 Dec 2024 (U6), seen 31 Dec (meets 31 Dec on
+    # its day); next due 31 Dec + 42 = 11 Feb 2025. Seen on 3 and 7 Feb: together they meet
+    # 11 Feb once, and the next is due 7 Feb + 42 = 21 March — not also 17 March
+    # (3 Feb + 42), which the 7 Feb visit would otherwise "meet" as a second on-time visit.
+    dues = visit_schedule(
+        placements=[_placement(date(2024, 12, 24))],
+        seen_visit_dates=[date(2024, 12, 31), date(2025, 2, 3), date(2025, 2, 7)],
+        as_of=date(2025, 2, 28),
+        horizon=date(2025, 3, 31),
+    )
+    assert _summary(dues) == [
+        (date(2024, 12, 31), date(2024, 12, 31), True),
+        (date(2025, 2, 11), date(2025, 2, 3), True),
+        (date(2025, 3, 21), None, False),
+    ]
+    assert (dues[2].counted_from, dues[2].counted_from_kind) == (
+        date(2025, 2, 7),
+        CountedFrom.VISIT,
+    )
+
+
+def test_after_a_late_visit_the_visits_before_the_next_due_date_meet_it_once():
+    # The same after a missed due date: placement from 1 Dec 2024, first visit due 8 Dec,
+    # missed; seen late on 31 Dec (meets 8 Dec late; 8 Dec + 42 = 19 Jan is dropped), so the
+    # next is due 31 Dec + 42 = 11 Feb 2025. Seen on 3 and 7 Feb: 11 Feb is met once and the
+    # next is due 21 March.
+    dues = visit_schedule(
+        placements=[_placement(date(2024, 12, 1))],
+        seen_visit_dates=[date(2024, 12, 31), date(2025, 2, 3), date(2025, 2, 7)],
+        as_of=date(2025, 2, 28),
+        horizon=date(2025, 3, 31),
+    )
+    assert _summary(dues) == [
+        (date(2024, 12, 8), date(2024, 12, 31), False),
+        (date(2025, 2, 11), date(2025, 2, 3), True),
+        (date(2025, 3, 21), None, False),
+    ]
+
+
+def test_a_late_visit_restarts_the_schedule_and_the_next_visit_meets_the_due_date_after_it():
+    # Missed 31 Dec 2024 (chained 11 Feb): the visit on 3 Feb meets 31 Dec late and restarts
+    # the schedule, so 11 Feb is dropped and 3 Feb + 42 = 17 March is due; 7 Feb, the next
+    # visit after that anchor, meets it; the next runs from 7 Feb: 21 March.
+    placement = _placement(date(2024, 11, 12))  # first due 19 Nov, met on the day
+    dues = visit_schedule(
+        placements=[placement],
+        seen_visit_dates=[date(2024, 11, 19), date(2025, 2, 3), date(2025, 2, 7)],
+        as_of=date(2025, 2, 28),
+        horizon=date(2025, 3, 31),
+    )
+    assert _summary(dues) == [
+        (date(2024, 11, 19), date(2024, 11, 19), True),
+        (date(2024, 12, 31), date(2025, 2, 3), False),  # 19 Nov + 42
+        (date(2025, 3, 17), date(2025, 2, 7), True),
+        (date(2025, 3, 21), None, False),
+    ]
+
+
+def test_three_visits_between_due_dates_add_no_due_dates():
+    # Seen 12 Jan (meets 15 Jan), then 26 Jan, 5 Feb and 20 Feb before the 23 Feb due date
+    # (12 Jan + 42): one due date met, the next from 20 Feb: 2 April.
     dues = visit_schedule(
         placements=[_placement(date(2024, 1, 8))],
-        seen_visit_dates=[date(2024, 1, 12), date(2024, 1, 26), date(2024, 2, 20)],
+        seen_visit_dates=[
+            date(2024, 1, 12),
+            date(2024, 1, 26),
+            date(2024, 2, 5),
+            date(2024, 2, 20),
+        ],
         as_of=date(2024, 4, 1),
         horizon=date(2024, 4, 30),
     )
     assert _summary(dues) == [
         (date(2024, 1, 15), date(2024, 1, 12), True),
         (date(2024, 2, 23), date(2024, 1, 26), True),
-        (date(2024, 3, 8), date(2024, 2, 20), True),
         (date(2024, 4, 2), None, False),
+    ]
+
+
+def test_a_visit_on_the_due_date_itself_is_one_of_the_visits_that_meet_it():
+    # Seen 20 Feb and on the due day 23 Feb: the next runs from 23 Feb (+ 42 = 5 April).
+    dues = visit_schedule(
+        placements=[WORKED_PLACEMENT],
+        seen_visit_dates=[date(2024, 1, 12), date(2024, 2, 20), date(2024, 2, 23)],
+        as_of=date(2024, 3, 31),
+        horizon=date(2024, 4, 30),
+    )
+    assert _summary(dues) == [
+        (date(2024, 1, 15), date(2024, 1, 12), True),
+        (date(2024, 2, 23), date(2024, 2, 20), True),
+        (date(2024, 4, 5), None, False),
     ]
 
 
@@ -459,17 +537,27 @@ def test_a_temporary_placement_does_not_interrupt_long_term_foster_care():
     assert (due.due_date, due.rule) == (date(2023, 6, 3), VisitRule.THREE_MONTHS_LONG_TERM)
 
 
-def test_a_placement_starting_on_29_february_has_its_anniversary_on_28_february():
+def test_a_placement_starting_on_29_february_is_in_its_first_year_to_28_february():
+    # Durations count both days (indicators.md §1): from 29 Feb 2024 the placement has lasted
+    # 12 months on 28 Feb 2025 (366 days), so a visit that day is still in its first year:
+    # 6 weeks. On 1 March 2025 the first year is over and U4 gives 3 months.
     placement = _placement(date(2024, 2, 29), "U4")
-    dues = visit_schedule(
+    on_28_february = visit_schedule(
         placements=[placement],
-        seen_visit_dates=[date(2025, 2, 27), date(2025, 2, 28)],
+        seen_visit_dates=[date(2025, 2, 28)],
         as_of=date(2025, 2, 28),
         horizon=date(2025, 6, 30),
     )
-    # 27 Feb is in the first year: 27 Feb + 42 = 10 April (met early by 28 Feb).
-    assert _due_counted_from_visit(dues, date(2025, 2, 27)).due_date == date(2025, 4, 10)
-    assert _due_counted_from_visit(dues, date(2025, 2, 28)).due_date == date(2025, 5, 28)
+    due = _due_counted_from_visit(on_28_february, date(2025, 2, 28))
+    assert (due.due_date, due.rule) == (date(2025, 4, 11), VisitRule.SIX_WEEKS_FIRST_YEAR)
+    on_1_march = visit_schedule(
+        placements=[placement],
+        seen_visit_dates=[date(2025, 3, 1)],
+        as_of=date(2025, 3, 1),
+        horizon=date(2025, 6, 30),
+    )
+    due = _due_counted_from_visit(on_1_march, date(2025, 3, 1))
+    assert (due.due_date, due.rule) == (date(2025, 6, 1), VisitRule.THREE_MONTHS_LONG_TERM)
 
 
 def test_the_local_six_weekly_standard_applies_six_weeks_to_long_term_care_too():

@@ -198,6 +198,15 @@ def test_dental_checks_are_listed_for_children_in_care_a_year_or_more(world):
     assert "C2" not in only(lists(world, "2023-12-02"), DENTAL_OVERDUE)
 
 
+def test_the_dental_list_counts_a_year_in_care_both_days_included(world):
+    """From 3 December 2022 a child has been looked after 12 months on 2 December 2023 (DfE's
+    continuous-care rule, as dental_on_time counts it); from 4 December, not yet."""
+    looked_after_child(world, "C1", start="2022-12-03")
+    looked_after_child(world, "C2", start="2022-12-04")
+    listed = only(lists(world, "2023-12-02"), DENTAL_OVERDUE)
+    assert "C1" in listed and "C2" not in listed
+
+
 # --- PEPs and pathway plans ----------------------------------------------------------------
 
 
@@ -212,9 +221,11 @@ def test_pep_older_than_six_months_with_month_end_clamping(world):
 
 
 def test_a_school_aged_child_with_no_pep_is_listed_once_in_care_a_month(world):
+    """A month counting both days (indicators.md §1 "Durations"): from 1 March, a month on
+    31 March, as pep_in_place counts it."""
     looked_after_child(world, "C1", start="2024-03-01", dob="2012-06-14")
-    assert "C1" not in only(lists(world, "2024-03-31"), PEP_OVERDUE)
-    assert only(lists(world, "2024-04-01"), PEP_OVERDUE)["C1"].note == "No complete PEP"
+    assert "C1" not in only(lists(world, "2024-03-30"), PEP_OVERDUE)
+    assert only(lists(world, "2024-03-31"), PEP_OVERDUE)["C1"].note == "No complete PEP"
 
 
 def test_care_leaver_pathway_plan_review_overdue(world):
