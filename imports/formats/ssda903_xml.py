@@ -127,6 +127,10 @@ class Container:
     children: tuple[Container, ...] = ()
     repeats: bool = False  # numbered in paths: EPISODE 2, AREVIEW 1
 
+    @property
+    def by_tag(self) -> dict[str, Container]:
+        return {c.tag: c for c in self.children}
+
 
 def _row_container(tag: str, table: str, repeats: bool) -> Container:
     return Container(tag=tag, table=table, fields=_own_elements(table), repeats=repeats)
@@ -156,16 +160,31 @@ CHILD = Container(
 # Reading
 
 
-@dataclass
 class _Record:
     """One container element being read: its fields so far, where it is, what it holds."""
 
-    spec: Container
-    label: str  # "EPISODE 2", "HEADER"
-    line: int
-    values: dict[str, str | None] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)  # child containers seen, by tag
-    rows: list[tuple[_Record, str]] = field(default_factory=list)  # CHILD: (record, path)
+    __slots__ = ("spec", "fields", "by_tag", "label", "line", "values", "counts", "rows")
+
+    def __init__(self, spec: Container, label: str, line: int) -> None:
+        self.spec = spec
+        self.fields = _FIELDS[spec.tag]  # looked up once per element: the hot path
+        self.by_tag = _CHILDREN[spec.tag]
+        self.label = label  # "EPISODE 2", "HEADER"
+        self.line = line
+        self.values: dict[str, str | None] = {}
+        self.counts: dict[str, int] = {}  # child containers seen, by tag
+        self.rows: list[tuple[_Record, str]] = []  # a CHILD's rows: (record, path in child)
+
+
+def _containers(container: Container) -> Iterator[Container]:
+    yield container
+    for child in container.children:
+        yield from _containers(child)
+
+
+_FIELDS = {c.tag: frozenset(c.fields) for c in _containers(CHILD)}
+_CHILDREN = {c.tag: c.by_tag for c in _containers(CHILD)}
+_START, _ROOT = object(), object()  # markers on the reader's stack
 
 
 @dataclass
@@ -188,90 +207,96 @@ class _ReturnReader:
             for table, columns in TABLE_COLUMNS.items()
             for optional in [EPISODE_OPTIONAL if table == "Episodes" else ()]
         }
-        self.optional_seen: set[str] = set()
-        self.stack: list[_Record | str | None] = []  # record, field name, or None (unknown)
+        # _START, _ROOT, a _Record, a field's name, or None inside an unknown element.
+        self.stack: list = [_START]
+        self.child: _Record | None = None
         self.text: list[str] = []
+        self.collecting = False
+        self.same = {}.setdefault
         self.children = 0
         self.unknown: dict[str, list] = {}  # generic path → [count, first location, its line]
         self.pending_unknown: list[tuple[str, str, int]] = []  # (generic, path in child, line)
         self.repeated: list[tuple[str, str, int]] = []  # (element, path in child, line)
-        self.root_seen = False
 
-    # -- parser callbacks ---------------------------------------------------------------
+    # -- parser callbacks (expat's own handlers: called for every element) --------------
 
-    def start(self, tag: str, attrib: dict) -> None:
-        tag = tag.rsplit("}", 1)[-1]  # namespaces are not significant
-        line = self.expat.CurrentLineNumber
-        if self.stack and self.stack[-1] is None:  # inside an unknown element: all ignored
-            self.stack.append(None)
-            return
-        if not self.root_seen:
+    def start(self, tag: str, attributes: list) -> None:
+        if "}" in tag:  # namespaces are not significant
+            tag = tag.rsplit("}", 1)[1]
+        stack = self.stack
+        parent = stack[-1]
+        if parent.__class__ is _Record:
+            if tag in parent.fields:
+                self.collecting = True
+                self.text = []
+                stack.append(tag)
+                return
+            spec = parent.by_tag.get(tag)
+            if spec is None:
+                self._unknown(tag)
+                return
+            number = parent.counts[tag] = parent.counts.get(tag, 0) + 1
+            label = f"{tag} {number}" if spec.repeats or number > 1 else tag
+            stack.append(_Record(spec, label, self.expat.CurrentLineNumber))
+        elif parent is None:  # inside an unknown element: all of it is ignored
+            stack.append(None)
+        elif parent is _ROOT:
+            if tag != CHILD.tag:
+                self._unknown(tag)
+                return
+            self.children += 1
+            self.child = _Record(CHILD, f"CHILD #{self.children}", self.expat.CurrentLineNumber)
+            stack.append(self.child)
+        elif parent is _START:
             if tag != ROOT:
                 raise FileRefused(MSG_NOT_A_RETURN.format(root=tag))
-            self.root_seen = True
-            self.stack.append("ROOT")
-            return
-        parent = self.stack[-1]
-        if parent == "ROOT":
-            if tag == CHILD.tag:
-                self.children += 1
-                self.stack.append(_Record(spec=CHILD, label=f"CHILD #{self.children}", line=line))
-            else:
-                self._unknown(tag, line)
-            return
-        if isinstance(parent, _Record):
-            spec = next((c for c in parent.spec.children if c.tag == tag), None)
-            if spec is not None:
-                number = parent.counts[tag] = parent.counts.get(tag, 0) + 1
-                label = f"{tag} {number}" if spec.repeats or number > 1 else tag
-                self.stack.append(_Record(spec=spec, label=label, line=line))
-                return
-            if tag in parent.spec.fields:
-                self.text = []
-                self.stack.append(tag)
-                return
-        self._unknown(tag, line)
+            stack.append(_ROOT)
+        else:  # an element inside a field
+            self._unknown(tag)
 
     def data(self, text: str) -> None:
-        if self.stack and isinstance(self.stack[-1], str) and self.stack[-1] != "ROOT":
+        if self.collecting:
             self.text.append(text)
 
     def end(self, tag: str) -> None:
         top = self.stack.pop()
-        if top is None or top == "ROOT":
-            return
-        parent = self.stack[-1]
-        if isinstance(top, str):  # a field: its text is the value, blank when empty
-            value = "".join(self.text)
-            self.text = []
+        if top.__class__ is str:  # a field: its text is the value, blank when empty
+            self.collecting = False
+            text = self.text
+            value = text[0] if len(text) == 1 else "".join(text)
             column = COLUMN_OF.get(top, top)
-            if column in parent.values:
-                path = self._path_in_child(parent.label)
-                self.repeated.append((top, path, self.expat.CurrentLineNumber))
-            parent.values[column] = value if value.strip() else None
-            if column in EPISODE_OPTIONAL:
-                self.optional_seen.add(column)
+            values = self.stack[-1].values
+            if column in values:
+                self.repeated.append((top, self._path_in_child(), self.expat.CurrentLineNumber))
+            # One object per distinct value: codes, dates and postcodes repeat thousands
+            # of times in a return, and the rows are held until the tables are built.
+            values[column] = self.same(value, value) if value and not value.isspace() else None
+            return
+        if top is None or top is _ROOT:
             return
         if top.spec is CHILD:
             self._child_done(top)
+            self.child = None
             return
-        # A container inside the CHILD (or inside its HEADER): keep it for the CHILD's end.
-        child = next(r for r in reversed(self.stack) if isinstance(r, _Record) and r.spec is CHILD)
-        path = top.label if parent is child else f"{parent.label} / {top.label}"
-        child.rows.append((top, path))
+        # A container inside the CHILD (or inside its HEADER): kept for the CHILD's end.
+        parent = self.stack[-1]
+        path = top.label if parent is self.child else f"{parent.label} / {top.label}"
+        self.child.rows.append((top, path))
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _path_in_child(self, label: str) -> str:
-        records = [r for r in self.stack if isinstance(r, _Record) and r.spec is not CHILD]
-        return " / ".join(r.label for r in records) or label
+    def _path_in_child(self) -> str:
+        records = [r for r in self.stack if r.__class__ is _Record and r.spec is not CHILD]
+        return " / ".join(r.label for r in records)
 
-    def _unknown(self, tag: str, line: int) -> None:
-        names = [r.spec.tag if isinstance(r, _Record) else r for r in self.stack[1:]]
+    def _unknown(self, tag: str) -> None:
+        line = self.expat.CurrentLineNumber
+        inside = self.stack[2:]  # below the root marker and the root
+        names = [r.spec.tag if r.__class__ is _Record else r for r in inside]
         generic = " / ".join([*names, tag]) if names else f"{ROOT} / {tag}"
         if names:  # inside a CHILD: named once the CHILD's CHILDID is known
-            inside = [r.label if isinstance(r, _Record) else r for r in self.stack[2:]]
-            self.pending_unknown.append((generic, " / ".join([*inside, tag]), line))
+            labels = [r.label if r.__class__ is _Record else r for r in inside[1:]]
+            self.pending_unknown.append((generic, " / ".join([*labels, tag]), line))
         else:
             self._unknown_count(generic, generic, line)
         self.stack.append(None)
@@ -348,10 +373,9 @@ class _ReturnReader:
         sheets = []
         for table, rows in self.tables.items():
             columns = dict(rows.columns)
-            if table == "Episodes":
-                for optional in EPISODE_OPTIONAL:
-                    if optional not in self.optional_seen:
-                        columns.pop(optional, None)
+            for optional in EPISODE_OPTIONAL if table == "Episodes" else ():
+                if all(value is None for value in columns[optional]):
+                    del columns[optional]  # not given: derived from the postcodes
             frame = pl.DataFrame(
                 {ROW: pl.Series(ROW, range(1, len(rows.where) + 1), dtype=pl.Int64)}
                 | {c: pl.Series(c, cells, dtype=pl.String) for c, cells in columns.items()}
@@ -399,6 +423,10 @@ class _ReturnParser(DefusedXMLParser):
     def __init__(self, target: _ReturnReader) -> None:
         super().__init__(target=target, forbid_dtd=False, forbid_entities=True,
                          forbid_external=True)  # fmt: skip
+        # The reader's callbacks straight on expat (no ElementTree wrapper per element);
+        # defusedxml's entity and external-reference handlers stay as it set them.
+        self.parser.StartElementHandler = target.start
+        self.parser.EndElementHandler = target.end
         self.parser.StartDoctypeDeclHandler = self._doctype_start
         self.parser.EndDoctypeDeclHandler = self._doctype_end
         self._doctype_name = ""

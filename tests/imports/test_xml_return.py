@@ -216,6 +216,21 @@ def test_repeated_containers_each_give_a_row_with_the_childs_id_and_birth_date()
     assert tables["OC2"][0]["SDQ_SCORE"] == "12" and tables["OC2"][0]["CONVICTED"] is None
 
 
+def test_an_episode_may_carry_the_csvs_optional_location_columns():
+    with_location = WORKED_EXAMPLE_XML.replace(
+        "<URN>SC900001</URN>", "<URN>SC900001</URN><PL_LA>E10000003</PL_LA><PL_DISTANCE/>", 1
+    )
+
+    def columns(xml: str) -> list[str]:
+        sheets = ssda903_xml_read(name="r.xml", upload_name="r.xml", data=xml.encode(),
+                                  log=IssueLog(limit=5))  # fmt: skip
+        return next(s for s in sheets if s.file_name.endswith("Episodes")).headers
+
+    # Given with a value: carried; never given, or only empty: derived from the postcodes.
+    assert columns(with_location)[-1:] == ["PL_LA"]
+    assert not set(columns(WORKED_EXAMPLE_XML)) & set(EPISODE_OPTIONAL)
+
+
 def test_namespaces_are_not_significant():
     xml = WORKED_EXAMPLE_XML.replace("<EXPSSDA903>", '<EXPSSDA903 xmlns="urn:dfe:ssda903">')
 
