@@ -156,9 +156,9 @@ def sniff(data: bytes) -> str:
     """
     if not data.strip():
         return "empty"
-    if not data.strip(b"\x00\t\n\r "):
-        return "zeros"
     head = data[:4096]
+    if not head.strip(b"\x00\t\n\r ") and not data.strip(b"\x00\t\n\r "):
+        return "zeros"
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
         return "zip"
     if head.startswith(b"%PDF"):
