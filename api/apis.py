@@ -18,7 +18,6 @@ import re
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
@@ -49,7 +48,7 @@ from api.selectors import (
 )
 from api.throttles import UploadRateThrottle
 from imports.formats import formats_available
-from imports.forms import MSG_TOO_BIG
+from imports.forms import request_too_big, upload_size_problem
 from imports.models import ImportBatch, ImportIssue
 from imports.selectors import import_batch_get_for_user, import_batch_list_for_user
 from imports.services import IncomingFile, YearRequired, import_batch_create
@@ -593,8 +592,9 @@ class ImportBatchListApi(ListApiView):
 
 
 class ImportBatchCreateApi(APIView):
-    """Upload an extract (CSV files, an XLSX workbook or a zip): a batch is created and
-    queued; poll it at ``/api/imports/{id}/``. Audited as an upload."""
+    """Upload an extract (CSV files, an XLSX workbook, an SSDA903 XML return or a zip): a
+    batch is created and queued; poll it at ``/api/imports/{id}/``. The size limit is for
+    all the files together. Audited as an upload."""
 
     parser_classes = [MultiPartParser, FormParser]
     throttle_classes = [UploadRateThrottle]
@@ -610,12 +610,9 @@ class ImportBatchCreateApi(APIView):
         dry_run = serializers.BooleanField(required=False, default=False)
 
         def validate_files(self, files):
-            limit = settings.IMPORT_MAX_UPLOAD_BYTES
-            for upload in files:
-                if upload.size > limit:
-                    raise serializers.ValidationError(
-                        MSG_TOO_BIG.format(name=upload.name, size=upload.size, limit=limit)
-                    )
+            problem = upload_size_problem(files=files)  # all the files together
+            if problem:
+                raise serializers.ValidationError(problem)
             return files
 
     @extend_schema(
@@ -626,6 +623,9 @@ class ImportBatchCreateApi(APIView):
     )
     def post(self, request):
         _require_import_admin(request.user)
+        too_big = request_too_big(content_length=request.META.get("CONTENT_LENGTH"))
+        if too_big:  # before the body is read
+            raise ValidationError({"files": [too_big]})
         data = {**request.data.dict(), "files": request.FILES.getlist("files")}
         upload = self.InputSerializer(data=data)
         upload.is_valid(raise_exception=True)
@@ -676,9 +676,14 @@ class ImportIssueListApi(ListApiView):
         rule_code = serializers.CharField()
         file_name = serializers.CharField()
         table = serializers.CharField()
-        row_number = serializers.IntegerField(allow_null=True)
+        row_number = serializers.IntegerField(
+            allow_null=True, help_text="Row of a CSV or sheet; line of an XML return."
+        )
         column = serializers.CharField()
         value = serializers.CharField()
+        location = serializers.CharField(
+            help_text="In an XML return, the element: CHILD A1001 / EPISODE 2 / DECOM."
+        )
         message = serializers.CharField()
         indicators = serializers.ListField(child=serializers.CharField())
 

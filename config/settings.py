@@ -203,6 +203,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_crontab("WORKLIST_WARM_CRON", "*/10 6-19 * * *"),
         "kwargs": {"force": True},
     },
+    "imports-rejected-files-delete": {
+        # A rejected upload's files, IMPORT_REJECTED_FILES_KEEP_DAYS after the rejection.
+        "task": "imports.tasks.rejected_upload_files_delete_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 if REDIS_URL:
@@ -262,8 +267,14 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "/media-not-served/"
 
 # Uploads: roles.md default 100 MB, stored outside the web root.
+# The limit is for all the files of one upload (form, API or command) together.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_MB", 100) * 1024 * 1024
 IMPORT_MAX_ISSUES_REPORTED = env_int("IMPORT_MAX_ISSUES_REPORTED", 1000)
+# Widths checked before a file is parsed: a hostile 1,000,000-column header is refused at once.
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 1000)
+IMPORT_MAX_LINE_BYTES = env_int("IMPORT_MAX_LINE_KB", 1024) * 1024
+# A rejected batch's stored files are deleted this many days after it finished.
+IMPORT_REJECTED_FILES_KEEP_DAYS = env_int("IMPORT_REJECTED_FILES_KEEP_DAYS", 30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FEED_STALE_AFTER_DAYS = env_int("FEED_STALE_AFTER_DAYS", 45)

@@ -12,6 +12,36 @@ from imports.formats import formats_available
 from scorecards.periods import add_months, financial_year_start, month_first
 
 MSG_TOO_BIG = "{name} is {size:,} bytes, over the upload limit of {limit:,} bytes."
+MSG_UPLOAD_TOO_BIG = (
+    "The files are {total:,} bytes together, over the upload limit of {limit:,} bytes for "
+    "all the files of one upload."
+)
+#: Room for the form fields and multipart boundaries on top of the files themselves.
+MULTIPART_ALLOWANCE = 1024 * 1024
+
+
+def upload_size_problem(*, files) -> str | None:
+    """Why these uploaded files are too big, or None: the limit is for them all together."""
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    for upload in files:
+        if upload.size > limit:
+            return MSG_TOO_BIG.format(name=upload.name, size=upload.size, limit=limit)
+    total = sum(upload.size for upload in files)
+    if total > limit:
+        return MSG_UPLOAD_TOO_BIG.format(total=total, limit=limit)
+    return None
+
+
+def request_too_big(*, content_length: str | None) -> str | None:
+    """Why a request is refused before its body is read (far over the limit), or None."""
+    try:
+        length = int(content_length or 0)
+    except ValueError:
+        return None
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    if length > limit + MULTIPART_ALLOWANCE:
+        return MSG_UPLOAD_TOO_BIG.format(total=length, limit=limit)
+    return None
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -53,7 +83,8 @@ class UploadForm(forms.Form):
     )
     files = MultipleFileField(
         label="Files",
-        help_text="One CSV per table, one XLSX workbook with a sheet per table, or a zip.",
+        help_text="One CSV per table, one XLSX workbook with a sheet per table, an SSDA903 "
+        "return as one XML file, or a zip. Notes, PDFs and images sent along are skipped.",
     )
 
     def __init__(self, *args, authorities, **kwargs):
@@ -65,12 +96,9 @@ class UploadForm(forms.Form):
 
     def clean_files(self):
         files = self.cleaned_data["files"]
-        limit = settings.IMPORT_MAX_UPLOAD_BYTES
-        for upload in files:
-            if upload.size > limit:
-                raise forms.ValidationError(
-                    MSG_TOO_BIG.format(name=upload.name, size=upload.size, limit=limit)
-                )
+        problem = upload_size_problem(files=files)
+        if problem:
+            raise forms.ValidationError(problem)
         return files
 
 

@@ -30,6 +30,8 @@ class Issue:
     value: str = ""
     rule_code: str = ""
     indicators: tuple[str, ...] = ()
+    #: Where in a file without rows the issue is: an XML return's element path.
+    location: str = ""
 
 
 @dataclass
@@ -59,6 +61,16 @@ class IssueLog:
             for indicator in indicators:
                 self.by_indicator[indicator] += n
 
+    def merge(self, other: IssueLog) -> None:
+        """Take over another log's counts and, as far as this log has room, its issues."""
+        self.counts.update(other.counts)
+        self.by_kind.update(other.by_kind)
+        self.by_indicator.update(other.by_indicator)
+        for issue in other.kept:
+            if self.room(issue.severity):
+                self.kept_counts[issue.severity] += 1
+                self.kept.append(issue)
+
     def reserve(self, severity: str, kind: str, indicators: tuple[str, ...] = ()) -> bool:
         """Count one issue that the caller stores itself; True while it fits the allowance.
 
@@ -84,6 +96,7 @@ class IssueLog:
         value: object = "",
         rule_code: str = "",
         indicators: tuple[str, ...] = (),
+        location: str = "",
     ) -> None:
         self._count(severity, kind, 1, indicators)
         if self.room(severity):
@@ -100,6 +113,7 @@ class IssueLog:
                     value=_text(value),
                     rule_code=rule_code,
                     indicators=tuple(indicators),
+                    location=location,
                 )
             )
 

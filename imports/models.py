@@ -85,6 +85,12 @@ class ImportFile(models.Model):
     size = models.PositiveBigIntegerField(default=0)
     tables = models.JSONField(default=list, blank=True, help_text="Tables recognised in the file.")
     stored_path = models.CharField(max_length=500, blank=True)
+    deleted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the stored copy was deleted (a rejected upload's files are kept "
+        "IMPORT_REJECTED_FILES_KEEP_DAYS days).",
+    )
 
     class Meta:
         ordering = ["batch", "name"]
@@ -111,6 +117,13 @@ class ImportIssue(models.Model):
     row_number = models.PositiveIntegerField(null=True, blank=True)
     column = models.CharField(max_length=100, blank=True)
     value = models.CharField(max_length=255, blank=True)
+    location = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        help_text="Where in a file without rows: an XML return's element path, e.g. "
+        "CHILD A1001 / EPISODE 2 / DECOM.",
+    )
     message = models.TextField()
     indicators = models.JSONField(default=list, blank=True)
 

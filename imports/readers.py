@@ -3,9 +3,16 @@
 The type of a file is decided by its content, never its name (``roles.md``: "type checked
 by content"): an XLSX renamed ``.csv`` is read as a workbook, a PDF renamed ``.csv`` is
 refused. Supported: CSV (UTF-8, with or without a BOM; Windows-1252 read with a warning),
-XLSX (one table per sheet) and a zip of either. Refused with a plain-English reason: empty
-files, UTF-16/UTF-32 text ("save as UTF-8"), PDF, legacy ``.xls``, XML, damaged or
-truncated archives, anything over the size limit.
+XLSX (one table per sheet), XML where the format reads it (the SSDA903's one-file form) and
+a zip of any of them. Refused with a plain-English reason: empty or all-zero files,
+UTF-16/UTF-32 text ("save as UTF-8"), PDF, images, legacy ``.xls``, XML the format does not
+read, damaged or truncated archives, anything over the size limit, a line longer than
+``IMPORT_MAX_LINE_KB`` or a header wider than ``IMPORT_MAX_COLUMNS`` (checked before any
+parsing, so a hostile 1,000,000-column header costs milliseconds, not minutes).
+
+The name only decides what happens to a file that is *not* a table: a README, a PDF, a Word
+document or an image — named so, and holding no table — is skipped with a warning, so a
+council's folder or zip can carry its notes. Anything else that cannot be read is an error.
 
 XLSX cells are read with openpyxl in read-only mode **without evaluating anything**: a cell
 holding a formula is an error naming the cell (its cached result may be stale or absent
@@ -20,6 +27,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -31,6 +39,20 @@ UTF8_BOM = b"\xef\xbb\xbf"
 ROW = "_row"
 
 MSG_EMPTY = "The file is empty."
+MSG_ZEROS = (
+    "The file holds nothing but zero bytes (no text at all): it was damaged or not saved "
+    "properly. Export it again."
+)
+MSG_IMAGE = "This is an image, not a data file. Export the return as CSV or XLSX."
+MSG_NOT_A_TABLE = "{name} is not a table (a document or image): skipped."
+MSG_LINE_TOO_LONG = (
+    "Line {row} is {length:,} bytes long, over the limit of {limit:,} bytes per line "
+    "(IMPORT_MAX_LINE_KB): this is not a table the importer can read."
+)
+MSG_TOO_MANY_COLUMNS = (
+    "The header row has {found:,} columns, over the limit of {limit:,} per table "
+    "(IMPORT_MAX_COLUMNS): this is not a table the importer can read."
+)
 MSG_NO_HEADER = "The file has no header row."
 MSG_UTF16 = (
     "The file is saved as UTF-16 (Excel's 'Unicode Text'). Save it as 'CSV UTF-8 (Comma "
@@ -65,6 +87,10 @@ MSG_OTHER_DOCUMENT = "This is a {kind} document, not a CSV or XLSX file."
 class FileRefused(Exception):
     """The file cannot be read at all; the message says why in plain English."""
 
+    def __init__(self, message: str, *, row_number: int | None = None) -> None:
+        super().__init__(message)
+        self.row_number = row_number
+
 
 @dataclass
 class RawSheet:
@@ -79,6 +105,42 @@ class RawSheet:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ReadOptions:
+    """What a format allows in its files: sizes, widths and what to do with XML.
+
+    ``xml_reader`` turns an XML file into sheets (the 903's one-file form); without one XML
+    is refused with ``xml_refusal``. ``is_table`` says whether a sheet is one of the
+    format's tables: a document-named file whose sheets are not is skipped, not an error.
+    """
+
+    max_bytes: int
+    max_columns: int = 1000
+    max_line_bytes: int = 1024 * 1024
+    xml_refusal: str = "XML files are not accepted for this format: send CSV or XLSX files."
+    xml_reader: Callable[..., list[RawSheet]] | None = None
+    is_table: Callable[[RawSheet], bool] = lambda sheet: True
+
+
+#: Names that say "not a table": notes, guidance and pictures sent along with the tables.
+DOCUMENT_SUFFIXES = frozenset({
+    ".pdf", ".doc", ".docx", ".odt", ".rtf", ".txt", ".md", ".rst", ".htm", ".html", ".log",
+    ".ppt", ".pptx", ".msg", ".eml", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff",
+    ".webp", ".svg", ".heic", ".db", ".ini",
+})  # fmt: skip
+DOCUMENT_STEMS = ("readme", "read_me", "read me", "licence", "license", "changelog")
+TABLE_SUFFIXES = frozenset({".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".zip", ".xml"})
+
+
+def document_named(name: str) -> bool:
+    """Whether a file's own name (not its folder) says it is a document or picture."""
+    base = name.replace("\\", "/").rsplit(" › ", 1)[-1].rsplit("/", 1)[-1].lower()
+    suffix = base.rpartition(".")[2] if "." in base else ""
+    if f".{suffix}" in TABLE_SUFFIXES:
+        return False
+    return f".{suffix}" in DOCUMENT_SUFFIXES or base.startswith(DOCUMENT_STEMS)
+
+
 def header_normalise(name: object) -> str:
     """Header matching is case-, whitespace- and BOM-tolerant: `` decom`` = ``DECOM``."""
     text = "" if name is None else str(name)
@@ -87,16 +149,24 @@ def header_normalise(name: object) -> str:
 
 
 def sniff(data: bytes) -> str:
-    """The kind of file by its first bytes: zip, pdf, ole, utf16, xml, binary, empty or text."""
+    """The kind of file by its first bytes.
+
+    One of zip, pdf, ole, image, utf16, xml, binary, zeros (nothing but NUL bytes: a file
+    that was never written, which would otherwise look like UTF-16), empty or text.
+    """
     if not data.strip():
         return "empty"
     head = data[:4096]
+    if not head.strip(b"\x00\t\n\r ") and not data.strip(b"\x00\t\n\r "):
+        return "zeros"
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
         return "zip"
     if head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "ole"
+    if head.startswith(_IMAGE_SIGNATURES) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+        return "image"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (
         b"\x00" in head[:200] and _looks_utf16(head)
     ):
@@ -109,10 +179,18 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
+_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00",
+                     b"MM\x00*")  # fmt: skip
+
+
 def _looks_utf16(head: bytes) -> bool:
-    """ASCII text saved as UTF-16 has a NUL in every other byte."""
+    """ASCII text saved as UTF-16 has a NUL in every other byte, and text in the others."""
     sample = head[:200]
-    return sample[1::2].count(0) > len(sample) // 4 or sample[0::2].count(0) > len(sample) // 4
+    half = len(sample) // 2
+    for nuls, text in ((sample[1::2], sample[0::2]), (sample[0::2], sample[1::2])):
+        if nuls.count(0) > half // 2 and text.count(0) < half // 2:
+            return True
+    return False
 
 
 def source_read(
@@ -120,44 +198,67 @@ def source_read(
     name: str,
     data: bytes,
     log: IssueLog,
-    max_bytes: int,
-    xml_refusal: str,
+    options: ReadOptions,
     inside_zip: bool = False,
     upload_name: str | None = None,
 ) -> list[RawSheet]:
     """Every table-shaped block in one uploaded file; refusals are logged as errors.
 
-    Returns no sheets (and logs an error naming the file) when the file cannot be read.
+    Returns no sheets (and logs an error naming the file) when the file cannot be read. A
+    file named as a document (``README``, ``guide.pdf``, ``logo.png``) that holds none of
+    the format's tables is skipped with a warning instead; one that does hold a table is
+    read like any other.
     """
     upload_name = upload_name or name
+    if not document_named(name):
+        return _source_read(name, upload_name, data, log, options, inside_zip)
+    trial = IssueLog(limit=log.limit)
+    sheets = _source_read(name, upload_name, data, trial, options, inside_zip)
+    if any(options.is_table(sheet) for sheet in sheets):
+        log.merge(trial)
+        return sheets
+    log.add(WARNING, "not_a_table", MSG_NOT_A_TABLE.format(name=_base_name(name)),
+            file_name=name)  # fmt: skip
+    return []
+
+
+def _base_name(name: str) -> str:
+    return name.rsplit(" › ", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _source_read(
+    name: str,
+    upload_name: str,
+    data: bytes,
+    log: IssueLog,
+    options: ReadOptions,
+    inside_zip: bool,
+) -> list[RawSheet]:
     try:
-        if len(data) > max_bytes:
-            raise FileRefused(MSG_TOO_BIG.format(size=len(data), limit=max_bytes))
+        if len(data) > options.max_bytes:
+            raise FileRefused(MSG_TOO_BIG.format(size=len(data), limit=options.max_bytes))
         kind = sniff(data)
-        if kind == "empty":
-            raise FileRefused(MSG_EMPTY)
-        if kind == "pdf":
-            raise FileRefused(MSG_PDF)
-        if kind == "ole":
-            raise FileRefused(MSG_XLS)
-        if kind == "utf16":
-            raise FileRefused(MSG_UTF16)
+        refusals = {"empty": MSG_EMPTY, "zeros": MSG_ZEROS, "pdf": MSG_PDF, "ole": MSG_XLS,
+                    "image": MSG_IMAGE, "utf16": MSG_UTF16, "binary": MSG_BINARY}  # fmt: skip
+        if kind in refusals:
+            raise FileRefused(refusals[kind])
         if kind == "xml":
-            raise FileRefused(xml_refusal)
-        if kind == "binary":
-            raise FileRefused(MSG_BINARY)
+            if options.xml_reader is None:
+                raise FileRefused(options.xml_refusal)
+            return options.xml_reader(name=name, upload_name=upload_name, data=data, log=log)
         if kind == "zip":
             names = _zip_names(data)
             if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
-                return _xlsx_sheets(name, upload_name, data, log)
+                return _xlsx_sheets(name, upload_name, data, log, options)
             if "[Content_Types].xml" in names and any(n.startswith("word/") for n in names):
                 raise FileRefused(MSG_OTHER_DOCUMENT.format(kind="Word"))
             if inside_zip:
                 raise FileRefused(MSG_NESTED_ZIP)
-            return _zip_sheets(name, data, log, max_bytes=max_bytes, xml_refusal=xml_refusal)
-        return _csv_sheets(name, upload_name, data, log)
+            return _zip_sheets(name, data, log, options)
+        return _csv_sheets(name, upload_name, data, log, options)
     except FileRefused as refused:
-        log.add(ERROR, "unreadable_file", str(refused), file_name=name)
+        log.add(ERROR, "unreadable_file", str(refused), file_name=name,
+                row_number=refused.row_number)  # fmt: skip
         return []
 
 
@@ -169,9 +270,8 @@ def _zip_names(data: bytes) -> list[str]:
         raise FileRefused(MSG_DAMAGED_ZIP) from exc
 
 
-def _zip_sheets(
-    name: str, data: bytes, log: IssueLog, *, max_bytes: int, xml_refusal: str
-) -> list[RawSheet]:
+def _zip_sheets(name: str, data: bytes, log: IssueLog, options: ReadOptions) -> list[RawSheet]:
+    max_bytes = options.max_bytes
     sheets: list[RawSheet] = []
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -205,8 +305,7 @@ def _zip_sheets(
                         name=member_name,
                         data=content,
                         log=log,
-                        max_bytes=max_bytes,
-                        xml_refusal=xml_refusal,
+                        options=options,
                         inside_zip=True,
                         upload_name=name,
                     )
@@ -216,8 +315,43 @@ def _zip_sheets(
     return sheets
 
 
-def _csv_sheets(name: str, upload_name: str, data: bytes, log: IssueLog) -> list[RawSheet]:
+def first_long_line(data: bytes, limit: int) -> tuple[int, int] | None:
+    """(row number, length in bytes) of the first line longer than ``limit``, else None.
+
+    Linear and cheap whatever the file: a line longer than ``limit`` must span a whole
+    stretch of ``limit // 2`` bytes without a newline, so only such stretches (one
+    ``bytes.find`` each) are looked at, and only around them are lines measured.
+    """
+    if len(data) <= limit:
+        return None
+    step = max(limit // 2, 1)
+    position = 0
+    while position < len(data):
+        if data.find(b"\n", position, position + step) != -1:
+            position += step
+            continue
+        start = data.rfind(b"\n", 0, position) + 1
+        end = data.find(b"\n", position)
+        end = len(data) if end == -1 else end
+        line = data[start:end].rstrip(b"\r")
+        if len(line) > limit:
+            return data.count(b"\n", 0, start) + 1, len(line)
+        position = end + 1
+    return None
+
+
+def _csv_sheets(
+    name: str, upload_name: str, data: bytes, log: IssueLog, options: ReadOptions
+) -> list[RawSheet]:
     data = data.removeprefix(UTF8_BOM)
+    # Widths first, before any parsing: a hostile header costs a few bytes.find calls.
+    too_long = first_long_line(data, options.max_line_bytes)
+    if too_long is not None:
+        row, length = too_long
+        raise FileRefused(
+            MSG_LINE_TOO_LONG.format(row=row, length=length, limit=options.max_line_bytes),
+            row_number=row,
+        )
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
@@ -230,6 +364,11 @@ def _csv_sheets(name: str, upload_name: str, data: bytes, log: IssueLog) -> list
         original = next(csv.reader([first_line]))
     except (csv.Error, StopIteration) as exc:
         raise FileRefused(MSG_NO_HEADER) from exc
+    if len(original) > options.max_columns:
+        raise FileRefused(
+            MSG_TOO_MANY_COLUMNS.format(found=len(original), limit=options.max_columns),
+            row_number=1,
+        )
     headers = [header_normalise(h) for h in original]
     if not any(headers):
         raise FileRefused(MSG_NO_HEADER)
@@ -303,11 +442,12 @@ def _sheet_from_positional(
     has_errors = False
     keep: dict[str, str] = {}
     seen: set[str] = set()
+    available = set(frame.columns)  # once: ``frame.columns`` builds a new list each time
     for position, header in enumerate(headers):
         source = f"c{position}"
         if not header:
             # A column without a header: ignore it when empty (Excel's trailing commas).
-            if source in frame.columns and frame[source].str.strip_chars().fill_null("").any():
+            if source in available and frame[source].str.strip_chars().fill_null("").any():
                 keep[source] = f"(column {position + 1})"
             continue
         if header in seen:
@@ -317,9 +457,9 @@ def _sheet_from_positional(
             continue
         seen.add(header)
         keep[source] = header
-    for source in keep:
-        if source not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(source))
+    absent = [pl.lit(None, dtype=pl.String).alias(s) for s in keep if s not in available]
+    if absent:
+        frame = frame.with_columns(absent)
     frame = frame.select([pl.col(ROW), *(pl.col(s).alias(t) for s, t in keep.items())])
     value_columns = [c for c in frame.columns if c != ROW]
     if value_columns:
@@ -337,7 +477,9 @@ def _sheet_from_positional(
     )
 
 
-def _xlsx_sheets(name: str, upload_name: str, data: bytes, log: IssueLog) -> list[RawSheet]:
+def _xlsx_sheets(
+    name: str, upload_name: str, data: bytes, log: IssueLog, options: ReadOptions
+) -> list[RawSheet]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -354,9 +496,13 @@ def _xlsx_sheets(name: str, upload_name: str, data: bytes, log: IssueLog) -> lis
         for worksheet in workbook.worksheets:
             sheet_name = f"{name} › {worksheet.title}"
             try:
-                sheet = _worksheet_read(sheet_name, upload_name, worksheet, log)
+                sheet = _worksheet_read(sheet_name, upload_name, worksheet, log, options)
             except (zipfile.BadZipFile, EOFError) as exc:
                 raise FileRefused(MSG_DAMAGED_ZIP) from exc
+            except FileRefused as refused:  # this sheet only: the others are still read
+                log.add(ERROR, "unreadable_file", str(refused), file_name=sheet_name,
+                        row_number=refused.row_number)  # fmt: skip
+                continue
             if sheet is not None:
                 sheets.append(sheet)
     finally:
@@ -380,7 +526,9 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _worksheet_read(name: str, upload_name: str, worksheet, log: IssueLog) -> RawSheet | None:
+def _worksheet_read(
+    name: str, upload_name: str, worksheet, log: IssueLog, options: ReadOptions
+) -> RawSheet | None:
     header: list[str] | None = None
     columns: list[list[str | None]] = []
     row_numbers: list[int] = []
@@ -412,6 +560,11 @@ def _worksheet_read(name: str, upload_name: str, worksheet, log: IssueLog) -> Ra
             header = [v or "" for v in values]
             while header and not header[-1].strip():
                 header.pop()
+            if len(header) > options.max_columns:
+                raise FileRefused(
+                    MSG_TOO_MANY_COLUMNS.format(found=len(header), limit=options.max_columns),
+                    row_number=row_number,
+                )
             columns = [[] for _ in header]
             continue
         if not any(v is not None and str(v).strip() for v in values):

@@ -28,7 +28,7 @@ from imports.formats import format_get
 from imports.formats.base import FormatSpec, ValidationContext, WriteContext
 from imports.issues import ERROR, IssueLog
 from imports.models import FeedStatus, ImportBatch, ImportFile, ImportIssue
-from imports.readers import RawSheet, source_read
+from imports.readers import RawSheet, ReadOptions, source_read
 from imports.validation import MSG_SAME_TABLE_TWICE, table_recognise, table_validate
 from organisations.models import AuditEvent, LocalAuthority
 
@@ -45,6 +45,11 @@ MSG_YEAR_CONFLICT = (
     "The file names mention different years ({years}): give the collection year explicitly."
 )
 MSG_NO_TABLES = "No {format} table was found in the files."
+MSG_UPLOAD_TOO_BIG = (
+    "The upload is {total:,} bytes in all, over the limit of {limit:,} bytes for all the files "
+    "of one upload together: this file ({size:,} bytes) was not kept."
+)
+MSG_FILE_DELETED = "The file was deleted on {day:%d/%m/%Y}, as every rejected upload's files are."
 MSG_FAILED = "The import failed unexpectedly and nothing was written: {error}"
 MSG_DRY_RUN = "Check only: nothing was written."
 
@@ -53,6 +58,16 @@ Listener = Callable[[str, int, int, int], None]  # (status, validated, written, 
 
 class YearRequired(ValueError):
     """The collection year could not be found: the caller must ask for it."""
+
+
+class FilesGone(ValueError):
+    """A batch's files are no longer stored (deleted after their retention, or never kept)."""
+
+
+MSG_FILES_GONE = (
+    "Batch #{pk}'s files are no longer kept (a rejected upload's files are deleted after "
+    "{days} days, and files over the upload limit are never kept): upload them again."
+)
 
 
 @dataclass
@@ -108,9 +123,12 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", base)[:120] or "file"
 
 
-def _store(batch: ImportBatch, index: int, incoming: IncomingFile) -> ImportFile:
-    """Copy the file into private storage (outside the web root), hashing it on the way."""
-    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+def _store(batch: ImportBatch, index: int, incoming: IncomingFile, allowance: int) -> ImportFile:
+    """Copy the file into private storage (outside the web root), hashing it on the way.
+
+    ``allowance`` is what is left of the upload limit for all of the batch's files: a file
+    that does not fit is hashed and counted but not kept (``_read_and_validate`` says so).
+    """
     target = _storage_dir(batch) / f"{index:02d}-{_safe_name(incoming.name)}"
     digest = hashlib.sha256()
     size = 0
@@ -122,12 +140,12 @@ def _store(batch: ImportBatch, index: int, incoming: IncomingFile) -> ImportFile
             while chunk := source.read(1024 * 1024):
                 digest.update(chunk)
                 size += len(chunk)
-                if size <= limit:
+                if size <= allowance:
                     out.write(chunk)
     finally:
         if incoming.path:
             source.close()
-    if size > limit:
+    if size > allowance:
         target.unlink(missing_ok=True)  # over the limit: keep the facts, not the bytes
         stored = ""
     else:
@@ -173,8 +191,11 @@ def import_batch_create(
             created_by=created_by,
             rerun_of=rerun_of,
         )
+        # The limit is for the whole upload (#21): three 60 MB files are a 180 MB upload.
+        allowance = settings.IMPORT_MAX_UPLOAD_BYTES
         for index, incoming in enumerate(files, start=1):
-            _store(batch, index, incoming)
+            stored = _store(batch, index, incoming, allowance)
+            allowance = max(allowance - stored.size, 0) if stored.stored_path else 0
         if created_by is not None:
             AuditEvent.objects.create(
                 user=created_by,
@@ -195,12 +216,19 @@ def import_batch_create(
 
 
 def import_batch_rerun_dry(*, batch: ImportBatch, created_by=None, client_address=None):
-    """A new dry-run batch over the same stored files (the history page's "check again")."""
+    """A new dry-run batch over the same stored files (the history page's "check again").
+
+    ``FilesGone`` when none of them is stored any more.
+    """
     files = [
         IncomingFile(name=f.name, path=Path(f.stored_path))
         for f in batch.files.all()
         if f.stored_path and Path(f.stored_path).exists()
     ]
+    if not files:
+        raise FilesGone(
+            MSG_FILES_GONE.format(pk=batch.pk, days=settings.IMPORT_REJECTED_FILES_KEEP_DAYS)
+        )
     return import_batch_create(
         la=batch.la,
         format_name=batch.format,
@@ -294,30 +322,37 @@ class _Validated:
     by_upload: dict[str, list[str]]  # upload name → "member › Table" descriptions
 
 
+def read_options(fmt: FormatSpec) -> ReadOptions:
+    """The reading limits of the settings, and what the format makes of XML and documents."""
+    return ReadOptions(
+        max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES,
+        max_columns=settings.IMPORT_MAX_COLUMNS,
+        max_line_bytes=settings.IMPORT_MAX_LINE_BYTES,
+        xml_refusal=fmt.xml_refusal,
+        xml_reader=fmt.xml_reader,
+        is_table=lambda sheet: table_recognise(sheet, fmt, IssueLog(limit=0)) is not None,
+    )
+
+
 def _read_and_validate(
     batch: ImportBatch, fmt: FormatSpec, log: IssueLog, progress: BatchProgress
 ) -> _Validated:
     limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    options = read_options(fmt)
+    stored_files = list(batch.files.all())
+    upload_total = sum(f.size for f in stored_files)
     sheets: list[RawSheet] = []
-    for stored in batch.files.all():
+    for stored in stored_files:
         if not stored.stored_path:
-            log.add(
-                ERROR,
-                "unreadable_file",
-                f"The file is {stored.size} bytes, over the limit of {limit} bytes.",
-                file_name=stored.name,
+            message = (
+                MSG_FILE_DELETED.format(day=timezone.localtime(stored.deleted_at))
+                if stored.deleted_at
+                else MSG_UPLOAD_TOO_BIG.format(total=upload_total, limit=limit, size=stored.size)
             )
+            log.add(ERROR, "unreadable_file", message, file_name=stored.name)
             continue
         data = Path(stored.stored_path).read_bytes()
-        sheets.extend(
-            source_read(
-                name=stored.name,
-                data=data,
-                log=log,
-                max_bytes=limit,
-                xml_refusal=fmt.xml_refusal,
-            )
-        )
+        sheets.extend(source_read(name=stored.name, data=data, log=log, options=options))
         del data
     total = sum(s.frame.height for s in sheets)
     progress.update(rows_total=total)
@@ -361,7 +396,23 @@ def _read_and_validate(
             validator(ctx)
     elif not log.error_count:
         log.add(ERROR, "no_tables", MSG_NO_TABLES.format(format=fmt.label))
+    _locations_apply(log, sheets)
     return validated
+
+
+def _locations_apply(log: IssueLog, sheets: list[RawSheet]) -> None:
+    """Name where each kept issue is, for sheets whose rows are not lines (an XML return).
+
+    Such a sheet carries ``extra["locate"]``: (row, column) → (element path, line), e.g.
+    ``CHILD A1001 / EPISODE 2 / DECOM`` on line 14.
+    """
+    locators = {s.file_name: s.extra["locate"] for s in sheets if "locate" in s.extra}
+    if not locators:
+        return
+    for issue in log.kept:
+        locate = locators.get(issue.file_name)
+        if locate is not None and issue.row_number is not None:
+            issue.location, issue.row_number = locate(issue.row_number, issue.column)
 
 
 def _issues_save(batch: ImportBatch, log: IssueLog) -> None:
@@ -377,6 +428,7 @@ def _issues_save(batch: ImportBatch, log: IssueLog) -> None:
                 row_number=issue.row_number,
                 column=issue.column[:100],
                 value=issue.value[:255],
+                location=issue.location[:255],
                 message=issue.message,
                 indicators=list(issue.indicators),
             )

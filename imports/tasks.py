@@ -18,3 +18,11 @@ def import_batch_run(batch_id: int) -> str:
     batch = import_batch_run_service(batch_id=batch_id)
     worklists_warm_queue(la_id=batch.la_id)
     return batch.status
+
+
+@shared_task
+def rejected_upload_files_delete_task() -> int:
+    """Nightly (Celery beat): delete rejected batches' files kept past their retention."""
+    from imports.retention import rejected_upload_files_delete
+
+    return rejected_upload_files_delete()

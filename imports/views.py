@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from imports.formats import formats_available
-from imports.forms import RecomputeForm, UploadForm
+from imports.forms import RecomputeForm, UploadForm, request_too_big
 from imports.models import ImportBatch
 from imports.selectors import (
     import_authorities_for_user,
@@ -29,6 +29,7 @@ from imports.selectors import (
 )
 from imports.services import (
     FINAL_STATUSES,
+    FilesGone,
     IncomingFile,
     YearRequired,
     import_batch_create,
@@ -68,6 +69,18 @@ def _enqueue(batch: ImportBatch) -> None:
 def upload(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     authorities = import_authorities_for_user(user=request.user)
+    if request.method == "POST" and (
+        too_big := request_too_big(content_length=request.META.get("CONTENT_LENGTH"))
+    ):
+        # Refused before the body is read: no 180 MB of temporary files for a certain "no".
+        form = UploadForm(authorities=authorities)
+        messages.error(request, too_big)
+        return render(
+            request,
+            "imports/upload.html",
+            {"form": form, "nav_items": _nav(request, "upload"), "formats": formats_available()},
+            status=413,
+        )
     form = UploadForm(request.POST or None, request.FILES or None, authorities=authorities)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -139,9 +152,13 @@ def batch_rerun(request: HttpRequest, pk: int) -> HttpResponse:
     """Check the same stored files again as a dry run (nothing is written)."""
     _require_admin(request)
     original = import_batch_get_for_user(user=request.user, pk=pk)
-    batch = import_batch_rerun_dry(
-        batch=original, created_by=request.user, client_address=_client_address(request)
-    )
+    try:
+        batch = import_batch_rerun_dry(
+            batch=original, created_by=request.user, client_address=_client_address(request)
+        )
+    except FilesGone as exc:
+        messages.error(request, str(exc))
+        return redirect("imports:batch", pk=original.pk)
     _enqueue(batch)
     messages.info(request, f"Batch #{original.pk} is being checked again as batch #{batch.pk}.")
     return redirect("imports:batch", pk=batch.pk)

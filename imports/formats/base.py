@@ -205,6 +205,9 @@ class FormatSpec:
     writer: Callable[[WriteContext], WriteResult]
     needs_year: bool = False
     xml_refusal: str = "XML files are not accepted for this format: send CSV or XLSX files."
+    #: Reads one XML file into the format's tables (the 903's one-file return); without
+    #: one, XML is refused with ``xml_refusal``. Called as (name, upload_name, data, log).
+    xml_reader: Callable[..., list] | None = None
 
     def table(self, name: str) -> TableSpec:
         for spec in self.tables:

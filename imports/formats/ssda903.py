@@ -55,6 +55,7 @@ from imports.formats.base import (
     WriteContext,
     WriteResult,
 )
+from imports.formats.ssda903_xml import ssda903_xml_read
 from imports.issues import ERROR, WARNING, IssueLog
 from imports.readers import ROW
 from imports.upsert import UpsertOutcome, UpsertSpec, frame_prepare, table_upsert
@@ -63,10 +64,6 @@ from placements.models import AdoptionRecord, PlacementDecision
 from reviews.models import Review
 
 FORMAT_NAME = "ssda903"
-XML_REFUSAL = (
-    "XML files are not accepted: the SSDA903 import is CSV/XLSX only for now. Export the "
-    "return as CSV files (one per table) or one XLSX workbook."
-)
 
 # Indicator ids (``indicators.md`` §2) a warning may affect, shown as counts per indicator.
 EPISODE_INDICATORS = (
@@ -1253,5 +1250,5 @@ FORMAT = FormatSpec(
     validators=VALIDATORS,
     writer=write,
     needs_year=True,
-    xml_refusal=XML_REFUSAL,
+    xml_reader=ssda903_xml_read,
 )

@@ -1,18 +1,24 @@
-"""Write an authority's records for one collection year as SSDA903 CSV files.
+"""Write an authority's records for one collection year as an SSDA903 return.
 
-The files are what a council would return for that year (``ssda903.md`` §2, §5): every
+The return is what a council would send for that year (``ssda903.md`` §2, §5): every
 episode open at any time in the year, with an end date after 31 March blanked (it was
 still open when the return was made), reviews held in the year, that year's UASC, OC2,
 OC3, AD1 and PrevPerm rows, decisions to place for adoption still current, missing
 periods and social-worker episodes open in the year, and a Header row for each child
-in any of them. Importing the files of every year back gives the same records
-(the round-trip test), so the exporter doubles as a check on the importer.
+in any of them. Importing the return of every year back gives the same records (the
+round-trip test), so the exporter doubles as a check on the importer.
+
+The rows are built once (``ssda903_return_tables``) and then written in any of the
+return's forms: one CSV per table, one XLSX workbook with a sheet per table, or the XML
+form (``ssda903.md`` §8a), which has no place for social-worker episodes, so they go
+beside it as the SWEpisodes CSV. Which episodes a year holds is decided in one place,
+``episodes_in_return``.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -28,6 +34,7 @@ from children.models import (
     PreviousPermanence,
     UASCRecord,
 )
+from imports.formats.return_writers import ReturnTable, csv_files_write, xlsx_write
 from imports.formats.ssda903 import (
     AD1,
     EPISODES,
@@ -41,6 +48,7 @@ from imports.formats.ssda903 import (
     SW_EPISODES,
     UASC,
 )
+from imports.formats.ssda903_xml import ssda903_xml_write
 from organisations.models import LocalAuthority, SocialWorkerEpisode
 from placements.models import AdoptionRecord, PlacementDecision
 from reviews.models import Review
@@ -64,35 +72,65 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _write(path: Path, columns: Iterable[str], rows: Iterable[list[str]]) -> int:
-    count = 0
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(list(columns))
-        for row in rows:
-            writer.writerow(row)
-            count += 1
-    return count
-
-
 def _columns(spec, present: bool = True) -> list[str]:
     return [c.name for c in spec.columns if c.header_required or present]
 
 
-def ssda903_export(*, la: LocalAuthority, year: int, directory: Path) -> dict[str, int]:
-    """Write ``SSDA903_<year>_<Table>.csv`` files; returns rows written per table."""
+FORMS = ("csv", "xlsx", "xml")
+
+
+@dataclass
+class ExportResult:
+    """What was written: rows per table and the files."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+
+def ssda903_export(
+    *, la: LocalAuthority, year: int, directory: Path, form: str = "csv"
+) -> ExportResult:
+    """Write the year's return into ``directory`` in one of its forms (``FORMS``).
+
+    ``csv``: ``SSDA903_<year>_<Table>.csv``; ``xlsx``: ``SSDA903_<year>.xlsx``; ``xml``:
+    ``SSDA903_<year>.xml`` with ``SSDA903_<year>_SWEpisodes.csv`` beside it.
+    """
+    if form not in FORMS:
+        raise ValueError(f"unknown form {form!r}: one of {', '.join(FORMS)}")
     directory.mkdir(parents=True, exist_ok=True)
+    tables = ssda903_return_tables(la=la, year=year)
+    result = ExportResult(rows={name: len(table.rows) for name, table in tables.items()})
+    prefix = f"SSDA903_{year}"
+    if form == "csv":
+        result.files = csv_files_write(tables=tables, directory=directory, prefix=f"{prefix}_")
+    elif form == "xlsx":
+        result.files = [xlsx_write(tables=tables, path=directory / f"{prefix}.xlsx")]
+    else:
+        path = directory / f"{prefix}.xml"
+        as_lists = {name: (t.columns, t.rows) for name, t in tables.items()}
+        with path.open("w", encoding="utf-8", newline="\n") as handle:
+            handle.writelines(ssda903_xml_write(tables=as_lists))
+        beside = {"SWEpisodes": tables["SWEpisodes"]}
+        result.files = [path, *csv_files_write(tables=beside, directory=directory,
+                                               prefix=f"{prefix}_")]  # fmt: skip
+    return result
+
+
+def _open_in_year(start_field: str, end_field: str, start: date, end: date) -> Q:
+    """Rows whose period (start to end, an open end being open) touches the year."""
+    return Q(**{f"{start_field}__lte": end}) & (
+        Q(**{f"{end_field}__isnull": True}) | Q(**{f"{end_field}__gte": start})
+    )
+
+
+def episodes_in_return(*, la: LocalAuthority, year: int) -> list[Episode]:
+    """The episodes a collection year's return holds: every one open at any time in it."""
     start, end = date(year - 1, 4, 1), date(year, 3, 31)
-    prefix = f"SSDA903_{year}_"
-    written: dict[str, int] = {}
-    children: set[int] = set()
 
     def open_in_year(start_field: str, end_field: str) -> Q:
-        return Q(**{f"{start_field}__lte": end}) & (
-            Q(**{f"{end_field}__isnull": True}) | Q(**{f"{end_field}__gte": start})
-        )
+        return _open_in_year(start_field, end_field, start, end)
 
-    episodes = list(
+    return list(
         Episode.objects.filter(la=la)
         .filter(open_in_year("decom", "dec"))
         # An open episode a loaded later return omitted is that earlier return's alone:
@@ -101,19 +139,34 @@ def ssda903_export(*, la: LocalAuthority, year: int, directory: Path) -> dict[st
         .select_related("child")
         .order_by("child__child_id", "decom")
     )
+
+
+def episode_row(e: Episode, *, year: int) -> list[str]:
+    """An episode as the year's return has it: an end after 31 March is not known yet."""
+    end = date(year, 3, 31)
+    ended = e.dec is not None and e.dec <= end
+    return [
+        e.child.child_id, _d(e.decom), e.rne, e.ls, e.cin, e.place, e.place_provider,
+        _d(e.dec, end), e.rec if ended else "", e.reason_place_change if ended else "",
+        e.home_post, e.pl_post, e.urn, e.pl_la, e.pl_location, _text(e.pl_distance),
+    ]  # fmt: skip
+
+
+def ssda903_return_tables(*, la: LocalAuthority, year: int) -> dict[str, ReturnTable]:
+    """Every table of the year's return as columns and rows of text, in the CSVs' order."""
+    start, end = date(year - 1, 4, 1), date(year, 3, 31)
+    tables: dict[str, ReturnTable] = {}
+    children: set[int] = set()
+
+    def open_in_year(start_field: str, end_field: str) -> Q:
+        return _open_in_year(start_field, end_field, start, end)
+
+    def table(name: str, spec, rows: Iterable[list[str]]) -> None:
+        tables[name] = ReturnTable(columns=_columns(spec), rows=list(rows))
+
+    episodes = episodes_in_return(la=la, year=year)
     children.update(e.child_id for e in episodes)
-
-    def episode_row(e: Episode) -> list[str]:
-        ended = e.dec is not None and e.dec <= end
-        return [
-            e.child.child_id, _d(e.decom), e.rne, e.ls, e.cin, e.place, e.place_provider,
-            _d(e.dec, end), e.rec if ended else "", e.reason_place_change if ended else "",
-            e.home_post, e.pl_post, e.urn, e.pl_la, e.pl_location, _text(e.pl_distance),
-        ]  # fmt: skip
-
-    written["Episodes"] = _write(
-        directory / f"{prefix}Episodes.csv", _columns(EPISODES), map(episode_row, episodes)
-    )
+    table("Episodes", EPISODES, (episode_row(e, year=year) for e in episodes))
 
     reviews = list(
         Review.objects.filter(la=la, cancelled=False, review_date__gte=start, review_date__lte=end)
@@ -121,9 +174,9 @@ def ssda903_export(*, la: LocalAuthority, year: int, directory: Path) -> dict[st
         .order_by("child__child_id", "review_date")
     )
     children.update(r.child_id for r in reviews)
-    written["Reviews"] = _write(
-        directory / f"{prefix}Reviews.csv",
-        _columns(REVIEWS),
+    table(
+        "Reviews",
+        REVIEWS,
         ([r.child.child_id, _d(r.child.dob), _d(r.review_date), r.review_code] for r in reviews),
     )
 
@@ -134,9 +187,7 @@ def ssda903_export(*, la: LocalAuthority, year: int, directory: Path) -> dict[st
             .order_by("child__child_id")
         )
         children.update(r.child_id for r in rows)
-        written[name] = _write(
-            directory / f"{prefix}{name}.csv", _columns(table_spec), map(row_fn, rows)
-        )
+        table(name, table_spec, map(row_fn, rows))
 
     yearly(UASCRecord, UASC, lambda r: [r.child.child_id, _sex(r.child.sex, year),
                                         _d(r.child.dob), _d(r.duc)], "UASC")  # fmt: skip
@@ -166,9 +217,9 @@ def ssda903_export(*, la: LocalAuthority, year: int, directory: Path) -> dict[st
         .order_by("child__child_id", "date_placed")
     )
     children.update(p.child_id for p in decisions)
-    written["PlacedAdoption"] = _write(
-        directory / f"{prefix}PlacedAdoption.csv",
-        _columns(PLACED_ADOPTION),
+    table(
+        "PlacedAdoption",
+        PLACED_ADOPTION,
         (
             [p.child.child_id, _d(p.child.dob), _d(p.date_placed), _d(p.date_placed_ceased, end),
              p.reason_placed_ceased if p.date_placed_ceased and p.date_placed_ceased <= end else ""]
@@ -183,9 +234,9 @@ def ssda903_export(*, la: LocalAuthority, year: int, directory: Path) -> dict[st
         .order_by("child__child_id", "start_date")
     )
     children.update(m.child_id for m in missing)
-    written["Missing"] = _write(
-        directory / f"{prefix}Missing.csv",
-        _columns(MISSING),
+    table(
+        "Missing",
+        MISSING,
         ([m.child.child_id, _d(m.child.dob), m.missing_type, _d(m.start_date),
           _d(m.end_date, end)] for m in missing),
     )  # fmt: skip
@@ -197,9 +248,9 @@ def ssda903_export(*, la: LocalAuthority, year: int, directory: Path) -> dict[st
         .order_by("child__child_id", "start_date")
     )
     children.update(s.child_id for s in social_workers)
-    written["SWEpisodes"] = _write(
-        directory / f"{prefix}SWEpisodes.csv",
-        _columns(SW_EPISODES),
+    table(
+        "SWEpisodes",
+        SW_EPISODES,
         ([s.child.child_id, _d(s.child.dob), s.sw_id, _d(s.start_date), _d(s.end_date, end),
           s.reason] for s in social_workers),
     )  # fmt: skip
@@ -217,8 +268,9 @@ def ssda903_export(*, la: LocalAuthority, year: int, directory: Path) -> dict[st
             [child.child_id, _sex(source.sex, year), _d(source.dob), ethnicity, source.upn,
              _flag(source.mother), _d(source.mc_dob)]
         )  # fmt: skip
-    written["Header"] = _write(directory / f"{prefix}Header.csv", _columns(HEADER), rows)
-    return written
+    table("Header", HEADER, rows)
+    # The CSVs' order (ssda903.md §2): Header first.
+    return {"Header": tables.pop("Header"), **tables}
 
 
 def _sex(sex: str, year: int) -> str:

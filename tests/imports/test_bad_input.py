@@ -10,7 +10,7 @@ import pytest
 
 from children.models import Child, Episode
 from imports import readers
-from imports.formats.ssda903 import XML_REFUSAL
+from imports.formats.ssda903_xml import MSG_NOT_A_RETURN
 from imports.models import ImportBatch
 from tests.imports.conftest import EPISODES, HEADER, WORKED_EXAMPLE, import_903, issues
 
@@ -191,14 +191,14 @@ def test_an_xlsx_formula_is_an_error_and_never_evaluated(la):
     _nothing_written()
 
 
-def test_an_xml_upload_is_refused_with_a_clear_message(la):
+def test_an_xml_file_that_is_not_a_903_return_is_refused_naming_its_top_element(la):
     xml = b'<?xml version="1.0" encoding="UTF-8"?>\n<Message><Header/></Message>\n'
 
     batch = import_903(la, {"return.xml": xml})
 
     assert batch.status == REJECTED
-    message = _only_error(batch)
-    assert message == XML_REFUSAL and "CSV/XLSX only for now" in message
+    assert _only_error(batch) == MSG_NOT_A_RETURN.format(root="Message")
+    _nothing_written()
 
 
 def test_bom_case_and_whitespace_in_headers_are_tolerated(la):

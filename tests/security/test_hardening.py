@@ -22,7 +22,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from imports.issues import IssueLog
-from imports.readers import MSG_PDF, source_read
+from imports.readers import MSG_PDF, ReadOptions, source_read
 from tests.security.conftest import ADMIN_ROLE, COMMITTEE, PASSWORD
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -268,7 +268,7 @@ def test_xml_entities_in_a_workbook_are_never_expanded():
     log = IssueLog(limit=10)
 
     sheets = source_read(
-        name="book.xlsx", data=_workbook_with_entities(), log=log, max_bytes=10**6, xml_refusal=""
+        name="book.xlsx", data=_workbook_with_entities(), log=log, options=ReadOptions(10**6)
     )
 
     assert sheets == []

@@ -42,7 +42,7 @@ def _incoming(paths: list[str]) -> list[IncomingFile]:
 
 
 class Command(BaseCommand):
-    help = "Import extract files (CSV, XLSX or zip) for one local authority as one batch."
+    help = "Import extract files (CSV, XLSX, a 903 XML return or a zip) as one batch."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("paths", nargs="+", help="Files or folders")
@@ -108,7 +108,12 @@ class Command(BaseCommand):
                 )
         out.write(f"{batch.error_count} error(s), {batch.warning_count} warning(s)")
         for issue in batch.issues.order_by("severity", "id")[:ISSUES_SHOWN]:
-            where = ":".join(str(p) for p in (issue.file_name, issue.row_number, issue.column) if p)
+            if issue.location:  # an XML return: the element, then its line
+                line = f" (line {issue.row_number})" if issue.row_number else ""
+                where = f"{issue.file_name}: {issue.location}{line}"
+            else:
+                parts = (issue.file_name, issue.row_number, issue.column)
+                where = ":".join(str(p) for p in parts if p)
             rule = f" [DfE {issue.rule_code}]" if issue.rule_code else ""
             out.write(f"  {issue.severity.upper()} {where}: {issue.message}{rule}")
         hidden = batch.error_count + batch.warning_count - min(ISSUES_SHOWN, batch.issues.count())
