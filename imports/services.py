@@ -292,6 +292,7 @@ class _Validated:
     files: dict[str, str]  # table → file display name
     present: dict[str, set[str]]  # table → columns the file carried
     by_upload: dict[str, list[str]]  # upload name → "member › Table" descriptions
+    unknown: dict  # table → which cells were stored as unknown (``ValidationContext``)
 
 
 def _read_and_validate(
@@ -321,7 +322,8 @@ def _read_and_validate(
         del data
     total = sum(s.frame.height for s in sheets)
     progress.update(rows_total=total)
-    validated = _Validated(tables={}, files={}, present={}, by_upload={})
+    validated = _Validated(tables={}, files={}, present={}, by_upload={}, unknown={})
+    today = timezone.localdate()
     done = 0
     for sheet in sheets:
         spec = table_recognise(sheet, fmt, log)
@@ -341,7 +343,14 @@ def _read_and_validate(
                     table=spec.name,
                 )
             else:
-                typed = table_validate(sheet=sheet, spec=spec, year=batch.collection_year, log=log)
+                typed = table_validate(
+                    sheet=sheet,
+                    spec=spec,
+                    year=batch.collection_year,
+                    log=log,
+                    today=today,
+                    unknown=validated.unknown,
+                )
                 if typed is not None:
                     validated.tables[spec.name] = typed
                     validated.files[spec.name] = sheet.file_name
@@ -352,10 +361,11 @@ def _read_and_validate(
         ctx = ValidationContext(
             la=batch.la,
             year=batch.collection_year,
-            today=timezone.localdate(),
+            today=today,
             tables=validated.tables,
             files=validated.files,
             log=log,
+            unknown=validated.unknown,
         )
         for validator in fmt.validators:
             validator(ctx)
