@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from imports.formats import format_get
 from imports.formats.base import FormatSpec, ValidationContext, WriteContext
+from imports.issue_summary import rules_summarise
 from imports.issues import ERROR, IssueLog
 from imports.models import FeedStatus, ImportBatch, ImportFile, ImportIssue
 from imports.readers import RawSheet, source_read
@@ -399,6 +400,7 @@ def _issues_save(batch: ImportBatch, log: IssueLog) -> None:
 def _summary(log: IssueLog) -> dict:
     return {
         "by_kind": {f"{severity}:{kind}": n for (severity, kind), n in log.by_kind.items()},
+        "by_rule": rules_summarise(log=log),
         "warnings_by_indicator": dict(sorted(log.by_indicator.items())),
         "kept": sum(log.kept_counts.values()),
     }
