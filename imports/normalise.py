@@ -21,6 +21,7 @@ Upper-casing codes before lookup stays with each column kind (``imports.validati
 from __future__ import annotations
 
 from datetime import date
+from itertools import product
 
 import polars as pl
 
@@ -53,15 +54,40 @@ def two_digit_year_window(*, year: int | None, today: date) -> tuple[int, int]:
     return anchor - CENTURY_YEARS_BEFORE, anchor + CENTURY_YEARS_AFTER
 
 
-def cell_normalise(column: Column) -> pl.Expr:
-    """The column's raw text with spaces, apostrophes, empty markers and ``.0`` read."""
-    s = pl.col(column.name).str.strip_chars().str.strip_prefix("'").str.strip_chars()
-    empty = (s == "") | s.str.to_uppercase().is_in(sorted(column.empty_markers))
-    s = pl.when(empty).then(None).otherwise(s)
-    if column.kind in (CODE, FLAG, INT):
-        whole = s.str.replace(r"\.0+$", "")
-        s = pl.when(s.str.contains(DECIMAL_INT_RE)).then(whole).otherwise(s)
-    return s.alias(column.name)
+def _spellings(markers: frozenset[str]) -> list[str]:
+    """Every upper/lower-case spelling of the markers (``NULL``, ``Null``, ``null``…): a set
+    lookup is much cheaper than upper-casing every cell of a large file."""
+    out: set[str] = set()
+    for marker in markers:
+        options = [{c.upper(), c.lower()} for c in marker]
+        out.update("".join(chars) for chars in product(*options))
+    return sorted(out)
+
+
+def cells_normalise(frame: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
+    """``frame`` (text columns named as ``columns``) with spaces, apostrophes, empty markers
+    and ``.0`` read. One pass per step, so each step reads the previous one's result once."""
+    names = [c.name for c in columns]
+    frame = frame.with_columns(
+        pl.col(names).str.strip_chars().str.strip_prefix("'").str.strip_chars()
+    )
+    frame = frame.with_columns(
+        pl.when((pl.col(c.name) == "") | pl.col(c.name).is_in(_spellings(c.empty_markers)))
+        .then(None)
+        .otherwise(pl.col(c.name))
+        .alias(c.name)
+        for c in columns
+    )
+    numeric = [c.name for c in columns if c.kind in (CODE, FLAG, INT)]
+    if numeric:
+        frame = frame.with_columns(
+            pl.when(pl.col(name).str.contains(DECIMAL_INT_RE))
+            .then(pl.col(name).str.replace(r"\.0+$", ""))
+            .otherwise(pl.col(name))
+            .alias(name)
+            for name in numeric
+        )
+    return frame
 
 
 def date_read(s: pl.Expr, *, window: tuple[int, int], spreadsheet: bool) -> pl.Expr:

@@ -33,7 +33,7 @@ from imports.issues import ERROR, WARNING, IssueLog
 from imports.normalise import (
     DMY_TWO_DIGIT_RE,
     ISO_RE,
-    cell_normalise,
+    cells_normalise,
     date_read,
     two_digit_year_window,
 )
@@ -154,10 +154,11 @@ def table_validate(
     raw = sheet.frame.select(
         pl.col(ROW),
         *(
-            cell_normalise(c) if c.name in present else pl.lit(None, dtype=pl.String).alias(c.name)
+            pl.col(c.name) if c.name in present else pl.lit(None, dtype=pl.String).alias(c.name)
             for c in spec.columns
         ),
     )
+    raw = cells_normalise(raw, list(spec.columns))
     window = two_digit_year_window(year=year, today=today or date.today())
     spreadsheet = sheet.spreadsheet
     # Type every column once, then evaluate all checks against raw and typed values.
@@ -173,8 +174,10 @@ def table_validate(
             flag = f"__{column.name}__{index}"
             check_exprs.append(mask.alias(flag))
             checks.append((flag, severity, kind, column, message))
-    both = raw.with_columns(typed_exprs)
-    flags = both.select(pl.col(ROW), *check_exprs)
+    # Lazily, so that polars computes an expression repeated within a column's rules once.
+    both = raw.lazy().with_columns(typed_exprs).collect()
+    flags = both.lazy().select(pl.col(ROW), *check_exprs).collect()
+    both = both.with_columns(_too_long_unknown(spec))
     any_flag = flags.select(pl.any_horizontal(pl.exclude(ROW)).any()).item() if checks else False
     for flag, severity, kind, column, message in checks if any_flag else ():
         hit_rows = flags.select(ROW, flag).filter(pl.col(flag)).select(ROW)
@@ -214,6 +217,16 @@ def table_validate(
     return typed
 
 
+def _too_long_unknown(spec: TableSpec) -> list[pl.Expr]:
+    """Typed values too long for a column that stores bad values as unknown, blanked."""
+    blanked = []
+    for column in spec.columns:
+        if column.max_length and column.invalid == WARNING and column.kind in (ID, TEXT, POSTCODE):
+            typed = pl.col(f"{TYPED}{column.name}")
+            blanked.append(pl.when(typed.str.len_chars() <= column.max_length).then(typed))
+    return blanked
+
+
 def _column_rules(
     column: Column, year: int | None, *, window: tuple[int, int], spreadsheet: bool
 ) -> tuple[pl.Expr, list[tuple[pl.Expr, str, str, str]]]:
@@ -243,15 +256,13 @@ def _column_rules(
         text = msg(template, **extra) + (MSG_STORED_UNKNOWN if stored_unknown else "")
         checks.append((mask, column.invalid, kind, text))
 
-    def fits(value: pl.Expr, typed: pl.Expr) -> pl.Expr:
-        """``typed``, or unknown when too long and the column stores bad values as unknown."""
-        if not column.max_length:
-            return typed
-        invalid(value.str.len_chars() > column.max_length, "too_long", MSG_TOO_LONG,
-                max=column.max_length)  # fmt: skip
-        if not stored_unknown:
-            return typed
-        return pl.when(value.str.len_chars() <= column.max_length).then(typed)
+    def fits(typed: pl.Expr) -> pl.Expr:
+        """``typed``, checked against the column's length (``_too_long_unknown`` blanks the
+        values too long for a column that stores bad values as unknown, after the checks)."""
+        if column.max_length:
+            invalid(t.str.len_chars() > column.max_length, "too_long", MSG_TOO_LONG,
+                    max=column.max_length)  # fmt: skip
+        return typed
 
     if column.kind == DATE:
         typed = date_read(s, window=window, spreadsheet=spreadsheet)
@@ -332,10 +343,9 @@ def _column_rules(
                 msg(MSG_BAD_POSTCODE),
             )
         )
-        read = pl.when(valid).then(normal).otherwise(spaced)
-        return fits(read, read), checks
+        return fits(pl.when(valid).then(normal).otherwise(spaced)), checks
     if column.kind in (ID, TEXT):
-        return fits(s, s), checks
+        return fits(s), checks
     raise ValueError(column.kind)
 
 

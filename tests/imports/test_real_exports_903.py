@@ -305,6 +305,19 @@ def test_a_blank_in_a_required_column_that_decides_nothing_is_stored_unknown(la)
     assert (child.sex, child.ethnicity) == ("", "")
 
 
+def test_a_value_too_long_for_its_column_is_stored_unknown(la):
+    episodes = _episodes("A1001,01/04/2024,S,C1,N1,U6,PR1,,,,AA1 1AA,AA2 2AB,SC9000012345")
+
+    batch = import_903(la, {"Header.csv": HEADER, "Episodes.csv": episodes})
+
+    assert batch.status == DONE
+    assert _found(batch) == [("warning", "too_long", "1008", 2, "URN", "SC9000012345")]
+    assert issues(batch)[0].message == (
+        "URN 'SC9000012345' is longer than 8 characters. It is stored as unknown."
+    )
+    assert Episode.objects.get().urn == ""
+
+
 def test_a_code_retired_before_the_year_is_stored_unknown(la):
     """ACTIV F3 is historic (§3.13): read in old returns, unknown in 2024/25."""
     oc3 = "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\nC3003,22/01/2010,YES,F3,U1\n"
