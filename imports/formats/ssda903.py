@@ -360,7 +360,7 @@ def validate_header(ctx: ValidationContext) -> None:
     for column, rule in (("SEX", "202"), ("DOB", "203"), ("ETHNIC", "204"), ("UPN", "208")):
         old = pl.col(f"old_{column}")
         new = pl.col(column)
-        if column == "UPN":
+        if column != "DOB":  # a value stored as unknown was not known: nothing changed
             old = old.replace("", None)
         changed = joined.filter(old.is_not_null() & new.is_not_null() & (old != new))
         if column == "DOB":

@@ -305,6 +305,18 @@ def test_a_blank_in_a_required_column_that_decides_nothing_is_stored_unknown(la)
     assert (child.sex, child.ethnicity) == ("", "")
 
 
+def test_a_sex_stored_unknown_last_year_is_not_a_change_when_this_year_gives_it(la):
+    last_year = _header("A1001,X,14/06/2012,WBRI,UN1,,")
+    import_903(la, {"Header.csv": last_year}, year=2024)
+    assert ChildHeader.objects.get(year=2024).sex == ""
+
+    batch = import_903(la, {"Header.csv": _header("A1001,M,14/06/2012,WBRI,UN1,,")})
+
+    assert batch.status == DONE
+    assert _found(batch) == []  # no "SEX changed from (blank) to M" (202)
+    assert Child.objects.get().sex == "M"
+
+
 def test_a_value_too_long_for_its_column_is_stored_unknown(la):
     episodes = _episodes("A1001,01/04/2024,S,C1,N1,U6,PR1,,,,AA1 1AA,AA2 2AB,SC9000012345")
 
