@@ -49,6 +49,7 @@ from api.selectors import (
 from api.throttles import UploadRateThrottle
 from imports.formats import formats_available
 from imports.forms import request_too_big, upload_size_problem
+from imports.issue_summary import batch_rules
 from imports.models import ImportBatch, ImportIssue
 from imports.selectors import import_batch_get_for_user, import_batch_list_for_user
 from imports.services import IncomingFile, YearRequired, import_batch_create
@@ -554,19 +555,35 @@ class ImportBatchOutputSerializer(serializers.Serializer):
     rows_total = serializers.IntegerField()
     rows_validated = serializers.IntegerField()
     rows_written = serializers.IntegerField()
-    counts = serializers.DictField(child=serializers.IntegerField())
+    counts = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        help_text="Per table: read, inserted, updated, unchanged, removed.",
+    )
     error_count = serializers.IntegerField()
     warning_count = serializers.IntegerField()
     message = serializers.CharField()
     earliest_changed_date = serializers.DateField(allow_null=True)
     recompute_due = serializers.BooleanField()
     files = serializers.SerializerMethodField()
+    issues_by_rule = serializers.SerializerMethodField(
+        help_text="Every error and warning counted per rule: severity, kind, DfE rule code, "
+        "table, column, first message, count, first rows, indicators it may affect."
+    )
+    warnings_by_indicator = serializers.SerializerMethodField(
+        help_text="Indicator id → how many warnings may affect it (every warning counted)."
+    )
 
     def get_files(self, batch) -> list[dict[str, Any]]:
         return [
             {"name": f.name, "size": f.size, "sha256": f.sha256, "tables": f.tables}
             for f in batch.files.all()
         ]
+
+    def get_issues_by_rule(self, batch) -> list[dict[str, Any]]:
+        return [rule.as_dict() for rule in batch_rules(batch=batch)]
+
+    def get_warnings_by_indicator(self, batch) -> dict[str, int]:
+        return dict((batch.issue_summary or {}).get("warnings_by_indicator") or {})
 
 
 def _require_import_admin(user: Any) -> None:

@@ -12,15 +12,15 @@
   hold (no RNE S: left out of measures counted from the start of care), and adoptions
   from a placement never coded as placed for adoption (A1 then uses the placement's
   start as the moving-in date).
-- **Warnings by kind** of the latest successful import of each format, with the indicators
-  each kind may affect (from the batches' issues) and how many there were.
+- **Warnings** of the latest successful import of each format: per indicator they may
+  affect (every warning counted, with the rules behind them), then per rule with its
+  first message (``imports.issue_summary``).
 - **Feeds**: the as-at date of each table's latest import (``FeedStatus``) and whether it
   is older than ``FEED_STALE_AFTER_DAYS``.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -30,20 +30,13 @@ from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from children.care_history import ADOPTION_PLACEMENTS, ADOPTION_REASONS_CEASED
 from children.models import CareLeaverObservation, Child, Episode, PeriodOfCare
 from imports.formats.ssd.codes import CARE_LEAVER_ELIGIBILITIES
-from imports.models import FeedStatus, ImportBatch, ImportIssue
+from imports.issue_summary import IndicatorWarnings, RuleSummary, batches_rules, indicators_warned
+from imports.models import FeedStatus, ImportBatch
 from organisations.models import LocalAuthority
 from organisations.selectors import children_with_team_on
 from placements.models import Placement
 
 CHILDREN_LISTED = 50
-
-
-@dataclass
-class WarningKind:
-    kind: str
-    count: int
-    indicators: list[str]
-    example: str = ""
 
 
 @dataclass
@@ -71,7 +64,8 @@ class AuthorityQuality:
     ends_of_record: int = 0
     periods_without_start: int = 0
     adoptions_not_placed_for_adoption: int = 0
-    warnings: list[WarningKind] = field(default_factory=list)
+    warnings: list[RuleSummary] = field(default_factory=list)
+    indicators_warned: list[IndicatorWarnings] = field(default_factory=list)
     batches: list[ImportBatch] = field(default_factory=list)
     feeds: list[Feed] = field(default_factory=list)
 
@@ -131,7 +125,8 @@ def authority_quality(*, la: LocalAuthority, on: date) -> AuthorityQuality:
     quality.batches = list(
         ImportBatch.objects.filter(pk__in=[row["last"] for row in latest]).order_by("format")
     )
-    quality.warnings = _warnings(quality.batches)
+    quality.warnings = batches_rules(batches=quality.batches, severity="warning")
+    quality.indicators_warned = indicators_warned(batches=quality.batches)
 
     stale_after = settings.FEED_STALE_AFTER_DAYS
     for status in FeedStatus.objects.filter(la=la).order_by("feed"):
@@ -166,33 +161,6 @@ def _care_histories_measure(quality: AuthorityQuality) -> None:
         .exclude(Exists(adoption_coded))
         .count()
     )
-
-
-def _warnings(batches: list[ImportBatch]) -> list[WarningKind]:
-    """Warnings of these batches by kind: every one counted (the batch's summary), the
-    indicators and an example message taken from the issues kept."""
-    counts: Counter = Counter()
-    for batch in batches:
-        for key, n in ((batch.issue_summary or {}).get("by_kind") or {}).items():
-            severity, _, kind = key.partition(":")
-            if severity == "warning":
-                counts[kind] += n
-    indicators: dict[str, set[str]] = defaultdict(set)
-    examples: dict[str, str] = {}
-    issues = ImportIssue.objects.filter(batch__in=batches, severity="warning").order_by("pk")
-    kept: Counter = Counter()
-    for kind, found, message in issues.values_list("kind", "indicators", "message"):
-        indicators[kind].update(found or [])
-        examples.setdefault(kind, message)
-        kept[kind] += 1
-    for kind, n in kept.items():
-        counts[kind] = max(counts[kind], n)
-    return [
-        WarningKind(
-            kind=kind, count=n, indicators=sorted(indicators[kind]), example=examples.get(kind, "")
-        )  # fmt: skip
-        for kind, n in counts.most_common()
-    ]
 
 
 def data_quality_for_user(*, user, on: date) -> list[AuthorityQuality]:

@@ -5,6 +5,10 @@ hundred thousand identical errors; storing them all helps nobody. Every issue is
 and up to ``IMPORT_MAX_ISSUES_REPORTED`` errors and as many warnings are kept with file,
 row, column, value, message and rule code. Errors and warnings have separate allowances so
 a flood of warnings never hides the error that rejected the batch.
+
+Every issue is also tallied per rule (severity, kind, DfE rule, table, column) with its
+first message and first rows, so a batch can be summarised rule by rule however many
+issues were kept (``imports.issue_summary``).
 """
 
 from __future__ import annotations
@@ -16,6 +20,26 @@ import polars as pl
 
 ERROR = "error"
 WARNING = "warning"
+FIRST_ROWS = 5  # row numbers remembered per rule for the summary
+
+
+@dataclass
+class RuleTally:
+    """Every issue of one rule: how many, the first message and the first rows."""
+
+    count: int = 0
+    message: str = ""
+    file_name: str = ""
+    rows: list[int] = field(default_factory=list)
+    indicators: tuple[str, ...] = ()
+
+    def note(self, n: int, message: str, file_name: str, rows: list, indicators) -> None:
+        self.count += n
+        self.message = self.message or message
+        self.file_name = self.file_name or file_name
+        self.indicators = self.indicators or tuple(indicators)
+        room = FIRST_ROWS - len(self.rows)
+        self.rows.extend(r for r in rows[:room] if r is not None)
 
 
 @dataclass
@@ -42,6 +66,8 @@ class IssueLog:
     by_kind: Counter = field(default_factory=Counter)  # (severity, kind)
     by_indicator: Counter = field(default_factory=Counter)  # warnings per indicator id
     kept_counts: Counter = field(default_factory=Counter)  # by severity
+    #: (severity, kind, rule_code, table, column) → tally of every issue of that rule.
+    by_rule: dict[tuple[str, str, str, str, str], RuleTally] = field(default_factory=dict)
 
     @property
     def error_count(self) -> int:
@@ -66,18 +92,41 @@ class IssueLog:
         self.counts.update(other.counts)
         self.by_kind.update(other.by_kind)
         self.by_indicator.update(other.by_indicator)
+        for key, theirs in other.by_rule.items():
+            tally = self.by_rule.setdefault(key, RuleTally())
+            tally.note(theirs.count, theirs.message, theirs.file_name, theirs.rows,
+                       theirs.indicators)  # fmt: skip
         for issue in other.kept:
             if self.room(issue.severity):
                 self.kept_counts[issue.severity] += 1
                 self.kept.append(issue)
 
-    def reserve(self, severity: str, kind: str, indicators: tuple[str, ...] = ()) -> bool:
+    def _tally(self, severity, kind, *, rule_code, table, column, n, message, file_name,
+               rows, indicators) -> None:  # fmt: skip
+        key = (severity, kind, rule_code, table, column)
+        tally = self.by_rule.get(key)
+        if tally is None:
+            tally = self.by_rule[key] = RuleTally()
+        tally.note(n, message, file_name, rows, indicators)
+
+    def reserve(
+        self,
+        severity: str,
+        kind: str,
+        indicators: tuple[str, ...] = (),
+        *,
+        message: str = "",
+        table: str = "",
+        column: str = "",
+    ) -> bool:
         """Count one issue that the caller stores itself; True while it fits the allowance.
 
         For issues found after validation (the 903's location warnings, written by COPY
         in the import's transaction): counted like the rest, kept only up to the limit.
         """
         self._count(severity, kind, 1, indicators)
+        self._tally(severity, kind, rule_code="", table=table, column=column, n=1,
+                    message=message, file_name="", rows=[], indicators=indicators)  # fmt: skip
         if not self.room(severity):
             return False
         self.kept_counts[severity] += 1
@@ -99,6 +148,9 @@ class IssueLog:
         location: str = "",
     ) -> None:
         self._count(severity, kind, 1, indicators)
+        self._tally(severity, kind, rule_code=rule_code, table=table, column=column, n=1,
+                    message=message, file_name=file_name, rows=[row_number],
+                    indicators=indicators)  # fmt: skip
         if self.room(severity):
             self.kept_counts[severity] += 1
             self.kept.append(
@@ -140,19 +192,23 @@ class IssueLog:
         if not n:
             return 0
         self._count(severity, kind, n, indicators)
+        value_column = value_column if value_column is not None else column
         room = self.room(severity)
+        first = rows.head(max(room, 1))
+        example = next(first.head(1).iter_rows(named=True))
+        row_numbers = rows.head(FIRST_ROWS)["_row"].to_list() if "_row" in rows.columns else []
+        self._tally(severity, kind, rule_code=rule_code, table=table, column=column, n=n,
+                    message=_message(message, example, value_column), file_name=file_name,
+                    rows=row_numbers, indicators=indicators)  # fmt: skip
         if room:
-            value_column = value_column if value_column is not None else column
-            for record in rows.head(room).iter_rows(named=True):
+            for record in first.iter_rows(named=True):
                 value = record.get(value_column) if value_column else ""
-                fields = {k: _text(v) for k, v in record.items()}
-                fields["value"] = _text(value)
                 self.kept_counts[severity] += 1
                 self.kept.append(
                     Issue(
                         severity=severity,
                         kind=kind,
-                        message=message.format(**fields),
+                        message=_message(message, record, value_column),
                         file_name=file_name,
                         table=table,
                         row_number=record.get("_row"),
@@ -163,6 +219,13 @@ class IssueLog:
                     )
                 )
         return n
+
+
+def _message(template: str, record: dict, value_column: str | None) -> str:
+    """``template`` filled from one row: ``{value}`` and any column of the row."""
+    fields = {k: _text(v) for k, v in record.items()}
+    fields["value"] = _text(record.get(value_column) if value_column else "")
+    return template.format(**fields)
 
 
 def _text(value: object) -> str:

@@ -103,6 +103,7 @@ class RawSheet:
     frame: pl.DataFrame  # String columns named by ``headers`` plus ``_row`` (file row number)
     has_errors: bool = False
     extra: dict = field(default_factory=dict)
+    spreadsheet: bool = False  # a worksheet: a number in a date column is an Excel serial
 
 
 @dataclass(frozen=True)
@@ -591,4 +592,5 @@ def _worksheet_read(
     headers = [header_normalise(h) for h in header]
     sheet = _sheet_from_positional(name, upload_name, header, headers, frame, log)
     sheet.has_errors = sheet.has_errors or has_errors
+    sheet.spreadsheet = True
     return sheet

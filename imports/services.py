@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from imports.formats import format_get
 from imports.formats.base import FormatSpec, ValidationContext, WriteContext
+from imports.issue_summary import rules_summarise
 from imports.issues import ERROR, IssueLog
 from imports.models import FeedStatus, ImportBatch, ImportFile, ImportIssue
 from imports.readers import RawSheet, ReadOptions, source_read
@@ -320,6 +321,7 @@ class _Validated:
     files: dict[str, str]  # table → file display name
     present: dict[str, set[str]]  # table → columns the file carried
     by_upload: dict[str, list[str]]  # upload name → "member › Table" descriptions
+    unknown: dict  # table → which cells were stored as unknown (``ValidationContext``)
 
 
 def read_options(fmt: FormatSpec) -> ReadOptions:
@@ -356,7 +358,8 @@ def _read_and_validate(
         del data
     total = sum(s.frame.height for s in sheets)
     progress.update(rows_total=total)
-    validated = _Validated(tables={}, files={}, present={}, by_upload={})
+    validated = _Validated(tables={}, files={}, present={}, by_upload={}, unknown={})
+    today = timezone.localdate()
     done = 0
     for sheet in sheets:
         spec = table_recognise(sheet, fmt, log)
@@ -376,7 +379,14 @@ def _read_and_validate(
                     table=spec.name,
                 )
             else:
-                typed = table_validate(sheet=sheet, spec=spec, year=batch.collection_year, log=log)
+                typed = table_validate(
+                    sheet=sheet,
+                    spec=spec,
+                    year=batch.collection_year,
+                    log=log,
+                    today=today,
+                    unknown=validated.unknown,
+                )
                 if typed is not None:
                     validated.tables[spec.name] = typed
                     validated.files[spec.name] = sheet.file_name
@@ -387,10 +397,11 @@ def _read_and_validate(
         ctx = ValidationContext(
             la=batch.la,
             year=batch.collection_year,
-            today=timezone.localdate(),
+            today=today,
             tables=validated.tables,
             files=validated.files,
             log=log,
+            unknown=validated.unknown,
         )
         for validator in fmt.validators:
             validator(ctx)
@@ -441,6 +452,7 @@ def _issues_save(batch: ImportBatch, log: IssueLog) -> None:
 def _summary(log: IssueLog) -> dict:
     return {
         "by_kind": {f"{severity}:{kind}": n for (severity, kind), n in log.by_kind.items()},
+        "by_rule": rules_summarise(log=log),
         "warnings_by_indicator": dict(sorted(log.by_indicator.items())),
         "kept": sum(log.kept_counts.values()),
     }

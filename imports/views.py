@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from imports.formats import formats_available
 from imports.forms import RecomputeForm, UploadForm, request_too_big
+from imports.issue_summary import batch_rules
 from imports.models import ImportBatch
 from imports.selectors import (
     import_authorities_for_user,
@@ -118,6 +119,7 @@ def _batch_context(request: HttpRequest, batch: ImportBatch) -> dict:
     )
     summary = batch.issue_summary or {}
     total = batch.rows_total or 0
+    rules = batch_rules(batch=batch) if batch.status in FINAL_STATUSES else []
     return {
         "batch": batch,
         "final": batch.status in FINAL_STATUSES,
@@ -127,6 +129,8 @@ def _batch_context(request: HttpRequest, batch: ImportBatch) -> dict:
             (summary.get("warnings_by_indicator") or {}).items(), key=lambda kv: -kv[1]
         ),
         "issues_hidden": batch.error_count + batch.warning_count - issues.count(),
+        "error_rules": [r for r in rules if r.severity == "error"],
+        "warning_rules": [r for r in rules if r.severity == "warning"],
         "percent_validated": round(100 * batch.rows_validated / total) if total else 0,
         "percent_written": round(100 * batch.rows_written / total) if total else 0,
         "current_la": batch.la,

@@ -160,7 +160,7 @@ OTHER_SETTING_LABELS = {
     "T2": "Temporary placement: holiday",
     "T3": "Temporary placement: carer on holiday",
     "T4": "Temporary placement: other, 7 days or less",
-    "unknown": "Not recorded",
+    "unknown": "Not known",
 }
 
 #: Feeds on the as-at line: SSDA903 tables read as one return; casework (SSD) tables are

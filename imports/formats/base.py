@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+# Severities a column or table declares: ERROR rejects the upload (nothing is written);
+# WARNING writes the row and stores a bad value as unknown (blank).
+from imports.issues import ERROR, WARNING
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -31,14 +35,26 @@ FLAG = "flag"  # 0 / 1
 TEXT = "text"
 KINDS = frozenset({ID, CODE, DATE, PARTIAL_DATE, POSTCODE, INT, FLAG, TEXT})
 
+#: Whole cells that exports write for "empty" (any case): SQL Server and pandas' NULL and
+#: NaN, spreadsheets' N/A and a lone dash.
+EMPTY_MARKERS = frozenset({"NULL", "NAN", "N/A", "-"})
+
+#: How a table treats two rows with the same key in one file (``TableSpec.repeats``).
+REPEATS_REJECT = "reject"  # any repeat is an error
+REPEATS_DROP_COPIES = "drop_copies"  # exact copies: one kept, warning; others an error
+REPEATS_LATER_WINS = "later_wins"  # exact copies dropped; otherwise the later row wins
+
 
 @dataclass(frozen=True)
 class CodeList:
     """Valid codes, with the collection years each was valid in (inclusive; None = open).
 
     ``aliases`` map an accepted spelling to the stored code (903 SEX ``1`` → ``M``); an
-    alias has its own validity years. A value in no year's list is an error; a value
-    valid in some other year only is a warning (a retired or not yet introduced code).
+    alias has its own validity years. A value in no year's list is unreadable (an error or
+    a warning, as its column says); a value valid in some other year only is a warning: a
+    code not yet introduced is kept, a code retired before the year is stored as unknown
+    (the year's list no longer gives it a meaning), an alias past its years still maps to
+    its current code.
     """
 
     codes: Mapping[str, tuple[int | None, int | None]]
@@ -67,6 +83,13 @@ class CodeList:
         first, last = self.years(value)
         return (first is None or year >= first) and (last is None or year <= last)
 
+    def retired(self, value: str, year: int | None) -> bool:
+        """A code (not an alias) whose last valid year is before ``year``."""
+        if year is None or value in self.aliases:
+            return False
+        last = self.codes.get(value, (None, None))[1]
+        return last is not None and year > last
+
     def year_bound(self) -> bool:
         """True when some code is valid in some years only."""
         spans = [*self.codes.values(), *((a[1], a[2]) for a in self.aliases.values())]
@@ -78,9 +101,15 @@ class Column:
     """One column of a table: its header, kind, whether it must be filled, and checks.
 
     ``header_required`` — the column must be in the file's header row (missing ⇒ error
-    naming it); ``required`` — every row must have a value (blank ⇒ error).
+    naming it); ``required`` — every row must have a value.
+    ``invalid`` / ``blank`` — the severity of a value that cannot be read (not a date, a
+    code in no list, too long…) and of a blank in a required column: ``ERROR`` rejects the
+    upload; ``WARNING`` stores the value as unknown (blank) and writes the row.
     ``rule_invalid``/``rule_missing`` — the DfE validator's rule codes for a bad or blank
-    value, shown next to the importer's own message.
+    value, shown next to the importer's own message; ``indicators`` — the indicator ids a
+    warning about this column may affect.
+    ``empty_markers`` — whole cells read as blank (``EMPTY_MARKERS``; a format whose code
+    lists use ``N/A`` as a value narrows them).
     """
 
     name: str
@@ -92,10 +121,16 @@ class Column:
     rule_invalid: str = ""
     rule_missing: str = ""
     label: str = ""
+    invalid: str = ERROR
+    blank: str = ERROR
+    indicators: tuple[str, ...] = ()
+    empty_markers: frozenset[str] = EMPTY_MARKERS
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown column kind {self.kind!r} for {self.name}")
+        if {self.invalid, self.blank} - {ERROR, WARNING}:
+            raise ValueError(f"{self.name}: severities are {ERROR!r} or {WARNING!r}")
         if (self.kind == CODE) != (self.codes is not None):
             raise ValueError(f"{self.name}: code columns need a code list, others none")
 
@@ -104,8 +139,11 @@ class Column:
 class TableSpec:
     """A table of a format, recognised in a file by its set of header names.
 
-    ``key`` — columns that identify a row within the file (a repeat is an error);
-    ``key_rule`` — the DfE code for a repeated key (903 INT31–36), if one matches.
+    ``key`` — columns that identify a row within the file; ``repeats`` — what two rows
+    with the same key mean (``REPEATS_*``: rejected; exact copies dropped with a warning
+    and disagreeing rows rejected; or exact copies dropped and the later row used, with a
+    warning); ``key_rule`` — the DfE code for a repeated key (903 INT31–36), if one
+    matches; ``indicators`` — the indicator ids a repeated-row warning may affect.
     """
 
     name: str
@@ -113,6 +151,8 @@ class TableSpec:
     key: tuple[str, ...] = ()
     key_rule: str = ""
     label: str = ""
+    repeats: str = REPEATS_REJECT
+    indicators: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> frozenset[str]:
@@ -149,6 +189,9 @@ class ValidationContext:
     files: dict[str, str]  # table → file name, for issue messages
     log: IssueLog
     options: dict[str, Any] = field(default_factory=dict)
+    #: Per table, ``_row`` and one flag per column: True where a value the file gave was
+    #: stored as unknown (a warning). "Filled together" checks count those cells as filled.
+    unknown: dict[str, pl.DataFrame] = field(default_factory=dict)
 
 
 @dataclass

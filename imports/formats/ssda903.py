@@ -1,9 +1,10 @@
 """The SSDA903 children-looked-after return (``ssda903.md``): tables, checks and writer.
 
-Tables are recognised by their headers (§1); each column's kind, code list and DfE rule
-code come from §2–§3 and §6. Errors reject the whole file set; warnings are written with
-the batch and applied as §6 says (a later-starting overlapping episode supersedes the
-earlier, a reason ceased without an end date is ignored, the Header wins disagreements).
+The tables, and which of their problems are errors and which warnings (§6), are in
+``ssda903_tables``. Errors reject the whole file set; warnings are written with the batch
+and applied as §6 says (a later-starting overlapping episode supersedes the earlier, a
+reason ceased without an end date is ignored, the Header wins disagreements, a value that
+cannot be read is stored as unknown).
 
 A 903 file set is a full return for one collection year (the year ending 31 March YYYY):
 for each table it holds it replaces that year's rows — episodes open at any time in the
@@ -40,21 +41,37 @@ from imports.bulk import rows_insert
 from imports.formats import ssda903_codes as codes
 from imports.formats import ssda903_years as years
 from imports.formats.base import (
-    CODE,
     DATE,
-    FLAG,
-    ID,
-    INT,
-    PARTIAL_DATE,
-    POSTCODE,
-    TEXT,
-    Column,
     FormatSpec,
-    TableSpec,
     ValidationContext,
     WriteContext,
     WriteResult,
 )
+from imports.formats.ssda903_tables import (
+    _AD1_COLUMNS,
+    _OC2_FLAGS,
+    ADOPTION_INDICATORS,
+    AGE_INDICATORS,
+    CARE_LEAVER_INDICATORS,
+    EPISODE_INDICATORS,
+    HEADER_INDICATORS,
+    LOCATION_INDICATORS,
+    MISSING_INDICATORS,
+    REVIEW_INDICATORS,
+    TABLES,
+)
+from imports.formats.ssda903_tables import AD1 as AD1
+from imports.formats.ssda903_tables import DOLO as DOLO
+from imports.formats.ssda903_tables import EPISODES as EPISODES
+from imports.formats.ssda903_tables import HEADER as HEADER
+from imports.formats.ssda903_tables import MISSING as MISSING
+from imports.formats.ssda903_tables import OC2 as OC2
+from imports.formats.ssda903_tables import OC3 as OC3
+from imports.formats.ssda903_tables import PLACED_ADOPTION as PLACED_ADOPTION
+from imports.formats.ssda903_tables import PREV_PERM as PREV_PERM
+from imports.formats.ssda903_tables import REVIEWS as REVIEWS
+from imports.formats.ssda903_tables import SW_EPISODES as SW_EPISODES
+from imports.formats.ssda903_tables import UASC as UASC
 from imports.formats.ssda903_xml import ssda903_xml_read
 from imports.issues import ERROR, WARNING, IssueLog
 from imports.readers import ROW
@@ -64,230 +81,6 @@ from placements.models import AdoptionRecord, PlacementDecision
 from reviews.models import Review
 
 FORMAT_NAME = "ssda903"
-
-# Indicator ids (``indicators.md`` §2) a warning may affect, shown as counts per indicator.
-EPISODE_INDICATORS = (
-    "cla_count", "cla_started", "cla_ceased", "placements_3plus_12m", "placements_3plus_ytd",
-    "long_term_stability", "placement_type_breakdown", "time_in_care_breakdown",
-)  # fmt: skip
-AGE_INDICATORS = ("cla_count", "age_breakdown")
-HEADER_INDICATORS = ("gender_breakdown", "ethnicity_breakdown", "age_breakdown")
-REVIEW_INDICATORS = ("reviews_on_time", "reviews_late")
-MISSING_INDICATORS = ("missing_incidents", "missing_children")
-LOCATION_INDICATORS = ("placed_in_county", "out_of_county_non_uasc", "out_of_county_20_miles")
-ADOPTION_INDICATORS = ("adopted_pct", "adoptions", "a1_days", "a2_days", "a10_days")
-CARE_LEAVER_INDICATORS = (
-    "cl_19_21_neet", "cl_19_21_unsuitable_accommodation", "cl_19_21_in_touch",
-    "cl_birthday_cohort",
-)  # fmt: skip
-
-
-def _child() -> Column:
-    return Column("CHILD", ID, required=True, max_length=48, rule_missing="")
-
-
-def _dob(rule: str = "") -> Column:
-    return Column("DOB", DATE, required=True, rule_invalid=rule, rule_missing=rule)
-
-
-HEADER = TableSpec(
-    name="Header",
-    label="Header (one row per child)",
-    key=("CHILD",),
-    key_rule="INT32",
-    columns=(
-        _child(),
-        Column("SEX", CODE, required=True, codes=codes.SEX, rule_invalid="101", rule_missing="101"),
-        _dob("102"),
-        Column("ETHNIC", CODE, required=True, codes=codes.ETHNIC, rule_invalid="103",
-               rule_missing="103"),
-        Column("UPN", TEXT, required=True, max_length=13, rule_missing="442"),
-        Column("MOTHER", FLAG, rule_invalid="165"),
-        Column("MC_DOB", DATE, rule_invalid="171"),
-    ),
-)  # fmt: skip
-
-EPISODES = TableSpec(
-    name="Episodes",
-    label="Episodes of care",
-    key=("CHILD", "DECOM"),
-    columns=(
-        _child(),
-        Column("DECOM", DATE, required=True, rule_invalid="141", rule_missing="141"),
-        Column("RNE", CODE, required=True, codes=codes.RNE, rule_invalid="143",
-               rule_missing="143"),
-        Column("LS", CODE, required=True, codes=codes.LS, rule_invalid="144", rule_missing="144"),
-        Column("CIN", CODE, required=True, codes=codes.CIN, rule_invalid="145",
-               rule_missing="145"),
-        Column("PLACE", CODE, required=True, codes=codes.PLACE, rule_invalid="146",
-               rule_missing="146"),
-        Column("PLACE_PROVIDER", CODE, codes=codes.PLACE_PROVIDER, rule_invalid="178"),
-        Column("DEC", DATE, rule_invalid="147"),
-        Column("REC", CODE, codes=codes.REC, rule_invalid="149"),
-        Column("REASON_PLACE_CHANGE", CODE, codes=codes.REASON_PLACE_CHANGE,
-               rule_invalid="1009"),
-        Column("HOME_POST", POSTCODE, max_length=8, rule_invalid="392c"),
-        Column("PL_POST", POSTCODE, max_length=8, rule_invalid="392c"),
-        Column("URN", TEXT, max_length=8, rule_invalid="1008"),
-        # Derived by DfE from the postcodes (§4); accepted when a file carries them.
-        Column("PL_LA", TEXT, header_required=False, max_length=9, rule_invalid="169"),
-        Column("PL_LOCATION", CODE, header_required=False, codes=codes.PL_LOCATION,
-               rule_invalid="179"),
-        Column("PL_DISTANCE", TEXT, header_required=False, max_length=6, rule_invalid="164"),
-    ),
-)  # fmt: skip
-
-REVIEWS = TableSpec(
-    name="Reviews",
-    label="Looked-after reviews",
-    key=("CHILD", "REVIEW"),
-    columns=(
-        _child(),
-        _dob(),
-        Column("REVIEW", DATE, rule_invalid="166"),
-        Column("REVIEW_CODE", CODE, codes=codes.REVIEW_CODE, rule_invalid="167"),
-    ),
-)
-
-UASC = TableSpec(
-    name="UASC",
-    label="Unaccompanied asylum-seeking children",
-    key=("CHILD",),
-    key_rule="INT36",
-    columns=(
-        _child(),
-        Column("SEX", CODE, required=True, codes=codes.SEX, rule_invalid="101"),
-        _dob(),
-        Column("DUC", DATE, rule_invalid="104"),
-    ),
-)
-
-_OC2_FLAGS = (
-    "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT",
-    "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED",
-)  # fmt: skip
-OC2 = TableSpec(
-    name="OC2",
-    label="Outcomes for children looked after 12 months (OC2)",
-    key=("CHILD",),
-    key_rule="INT33",
-    columns=(
-        _child(),
-        _dob(),
-        Column("SDQ_SCORE", INT, rule_invalid="180"),
-        Column("SDQ_REASON", CODE, codes=codes.SDQ_REASON, rule_invalid="196"),
-        *(Column(name, FLAG, rule_invalid="181") for name in _OC2_FLAGS),
-    ),
-)
-
-OC3 = TableSpec(
-    name="OC3",
-    label="Care leavers (OC3)",
-    key=("CHILD",),
-    key_rule="INT34",
-    columns=(
-        _child(),
-        _dob(),
-        Column("IN_TOUCH", CODE, codes=codes.IN_TOUCH, rule_invalid="131"),
-        Column("ACTIV", CODE, codes=codes.ACTIV, rule_invalid="132"),
-        Column("ACCOM", CODE, codes=codes.ACCOM, rule_invalid="133"),
-    ),
-)
-
-_AD1_COLUMNS = (
-    "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"
-)  # fmt: skip
-AD1 = TableSpec(
-    name="AD1",
-    label="Adoptions (AD1)",
-    key=("CHILD",),
-    key_rule="INT31",
-    columns=(
-        _child(),
-        _dob(),
-        Column("DATE_INT", DATE, rule_invalid="112"),
-        Column("DATE_MATCH", DATE, rule_invalid="113"),
-        Column("FOSTER_CARE", FLAG, rule_invalid="114"),
-        Column("NB_ADOPTR", CODE, codes=codes.NB_ADOPTR, rule_invalid="175"),
-        Column("SEX_ADOPTR", CODE, codes=codes.SEX_ADOPTR, rule_invalid="176"),
-        Column("LS_ADOPTR", CODE, codes=codes.LS_ADOPTR, rule_invalid="177"),
-    ),
-)
-
-PLACED_ADOPTION = TableSpec(
-    name="PlacedAdoption",
-    label="Decisions to place for adoption",
-    key=("CHILD", "DATE_PLACED"),
-    columns=(
-        _child(),
-        _dob(),
-        Column("DATE_PLACED", DATE, required=True, rule_invalid="115", rule_missing="115"),
-        Column("DATE_PLACED_CEASED", DATE, rule_invalid="116"),
-        Column("REASON_PLACED_CEASED", CODE, codes=codes.REASON_PLACED_CEASED,
-               rule_invalid="120"),
-    ),
-)  # fmt: skip
-
-PREV_PERM = TableSpec(
-    name="PrevPerm",
-    label="Previous permanence",
-    key=("CHILD",),
-    key_rule="INT35",
-    columns=(
-        _child(),
-        _dob(),
-        Column("PREV_PERM", CODE, required=True, codes=codes.PREV_PERM, rule_invalid="631",
-               rule_missing="631"),
-        Column("LA_PERM", ID, max_length=3, rule_invalid="633"),
-        Column("DATE_PERM", PARTIAL_DATE, max_length=10, rule_invalid="632"),
-    ),
-)  # fmt: skip
-
-MISSING = TableSpec(
-    name="Missing",
-    label="Missing or away from placement",
-    key=("CHILD", "MIS_START"),
-    columns=(
-        _child(),
-        _dob(),
-        Column("MISSING", CODE, required=True, codes=codes.MISSING, rule_invalid="1006",
-               rule_missing="565"),
-        Column("MIS_START", DATE, required=True, rule_invalid="1004", rule_missing="564"),
-        Column("MIS_END", DATE, rule_invalid="1005"),
-    ),
-)  # fmt: skip
-
-SW_EPISODES = TableSpec(
-    name="SWEpisodes",
-    label="Social worker episodes",
-    key=("CHILD", "SW_DECOM"),
-    columns=(
-        _child(),
-        _dob(),
-        Column("SW_ID", TEXT, required=True, max_length=48, rule_missing="SW03STG1"),
-        Column("SW_DECOM", DATE, required=True, rule_invalid="SW04STG1",
-               rule_missing="SW03STG1"),
-        Column("SW_DEC", DATE, rule_invalid="SW05STG1"),
-        Column("SW_REASON", CODE, codes=codes.SW_REASON, rule_invalid="SW13STG1"),
-    ),
-)  # fmt: skip
-
-DOLO = TableSpec(
-    name="DoLo",
-    label="Deprivation of liberty orders",
-    key=("CHILD", "DOLO_START"),
-    columns=(
-        _child(),
-        _dob(),
-        Column("DOLO_START", DATE, required=True),
-        Column("DOLO_END", DATE),
-    ),
-)
-
-TABLES = (
-    HEADER, EPISODES, REVIEWS, UASC, OC2, OC3, AD1, PLACED_ADOPTION, PREV_PERM, MISSING,
-    SW_EPISODES, DOLO,
-)  # fmt: skip
 
 # ---------------------------------------------------------------------------------------
 # Messages (constants, so tests can import them)
@@ -324,7 +117,7 @@ MSG_HEADER_CHANGED = (
 MSG_REVIEW_OUTSIDE = "Review on {value} is outside any period of care of this child."
 MSG_MISSING_OUTSIDE = "Missing period from {value} starts outside any period of care."
 MSG_BOTH_OR_NEITHER = "{columns} must be filled together or all left blank."
-MSG_SDQ_RANGE = "SDQ_SCORE {value} is outside 0–40."
+MSG_SDQ_RANGE = "SDQ_SCORE {value} is outside 0–40. It is stored as unknown."
 MSG_SDQ_BOTH = "Both an SDQ score and a reason for no score are given."
 MSG_SW_ID = "SW_ID {value} should start with SW or XX."
 MSG_SW_REASON = "SW_REASON is blank on a social worker episode starting on or after 01/04/2023."
@@ -332,7 +125,9 @@ MSG_PROVIDER_NOT_NEEDED = "PLACE_PROVIDER {value} is not used with placement {PL
 MSG_PROVIDER_MISSING = "PLACE_PROVIDER is blank for placement {PLACE}."
 MSG_PROVIDER_CLASH = "PLACE_PROVIDER {value} cannot go with placement {PLACE}."
 MSG_SAME_POSTCODES = "HOME_POST and PL_POST are the same ({value}) but PLACE is {PLACE}, not P1."
-MSG_DISTANCE = "PL_DISTANCE {value} is not a distance between 0.0 and 999.9."
+MSG_DISTANCE = (
+    "PL_DISTANCE {value} is not a distance between 0.0 and 999.9. It is stored as unknown."
+)
 MSG_NOT_CARRIED = years.MSG_NOT_CARRIED
 MSG_NOT_IN_NEXT = years.MSG_NOT_IN_NEXT
 
@@ -458,11 +253,12 @@ def validate_episodes(ctx: ValidationContext) -> None:
           indicators=LOCATION_INDICATORS)  # fmt: skip
     distance = pl.col("PL_DISTANCE")
     numeric = distance.cast(pl.Float64, strict=False)
-    bad_distance = episodes.filter(
-        distance.is_not_null() & (numeric.is_null() | (numeric < 0) | (numeric > 999.9))
+    bad = distance.is_not_null() & (numeric.is_null() | (numeric < 0) | (numeric > 999.9))
+    _warn(ctx, t, episodes.filter(bad), "invalid_distance", MSG_DISTANCE, column="PL_DISTANCE",
+          rule="164", indicators=LOCATION_INDICATORS)  # fmt: skip
+    ctx.tables[t] = episodes = episodes.with_columns(
+        pl.when(bad).then(None).otherwise(distance).alias("PL_DISTANCE")
     )
-    _error(ctx, t, bad_distance, "invalid_distance", MSG_DISTANCE, column="PL_DISTANCE",
-           rule="164")  # fmt: skip
 
     # Ages need the Header's date of birth.
     if ctx.year is None:
@@ -550,7 +346,7 @@ def validate_header(ctx: ValidationContext) -> None:
     for column, rule in (("SEX", "202"), ("DOB", "203"), ("ETHNIC", "204"), ("UPN", "208")):
         old = pl.col(f"old_{column}")
         new = pl.col(column)
-        if column == "UPN":
+        if column != "DOB":  # a value stored as unknown was not known: nothing changed
             old = old.replace("", None)
         changed = joined.filter(old.is_not_null() & new.is_not_null() & (old != new))
         if column == "DOB":
@@ -634,7 +430,8 @@ def validate_events(ctx: ValidationContext) -> None:
     missing = ctx.tables.get("Missing")
     periods = _periods_frame(ctx) if reviews is not None or missing is not None else None
     if reviews is not None:
-        half = reviews.filter(pl.col("REVIEW").is_null() != pl.col("REVIEW_CODE").is_null())
+        filled = _filled(ctx, "Reviews", reviews, ("REVIEW", "REVIEW_CODE"))
+        half = filled.filter(pl.col("given:REVIEW") != pl.col("given:REVIEW_CODE"))
         _warn(ctx, "Reviews", half, "both_or_neither",
               MSG_BOTH_OR_NEITHER.replace("{columns}", "REVIEW and REVIEW_CODE"),
               column="REVIEW", rule="166", indicators=REVIEW_INDICATORS)  # fmt: skip
@@ -655,8 +452,12 @@ def validate_events(ctx: ValidationContext) -> None:
 def validate_other_tables(ctx: ValidationContext) -> None:
     oc2 = ctx.tables.get("OC2")
     if oc2 is not None:
-        out = oc2.filter((pl.col("SDQ_SCORE") < 0) | (pl.col("SDQ_SCORE") > 40))
-        _warn(ctx, "OC2", out, "sdq_range", MSG_SDQ_RANGE, column="SDQ_SCORE", rule="180")
+        outside = (pl.col("SDQ_SCORE") < 0) | (pl.col("SDQ_SCORE") > 40)
+        _warn(ctx, "OC2", oc2.filter(outside), "sdq_range", MSG_SDQ_RANGE, column="SDQ_SCORE",
+              rule="180")  # fmt: skip
+        ctx.tables["OC2"] = oc2 = oc2.with_columns(
+            pl.when(outside).then(None).otherwise(pl.col("SDQ_SCORE")).alias("SDQ_SCORE")
+        )
         both = oc2.filter(pl.col("SDQ_SCORE").is_not_null() & pl.col("SDQ_REASON").is_not_null())
         _warn(ctx, "OC2", both, "sdq_both", MSG_SDQ_BOTH, column="SDQ_REASON", rule="197a")
     _all_or_none(ctx, "OC3", ("IN_TOUCH", "ACTIV", "ACCOM"), "153", CARE_LEAVER_INDICATORS)
@@ -694,12 +495,29 @@ def validate_other_tables(ctx: ValidationContext) -> None:
                column="DOLO_END")  # fmt: skip
 
 
+def _filled(ctx, table: str, frame: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
+    """``frame`` plus ``given:<column>``, True where the file gave a value — a value stored as
+    unknown was given, so "filled together" checks do not warn about it a second time."""
+    unknown = ctx.unknown.get(table)
+    flagged = [c for c in columns if unknown is not None and c in unknown.columns]
+    if flagged:
+        flags = unknown.select(ROW, *(pl.col(c).alias(f"unknown:{c}") for c in flagged))
+        frame = frame.join(flags, on=ROW, how="left")
+    given = []
+    for c in columns:
+        expr = pl.col(c).is_not_null()
+        if c in flagged:
+            expr = expr | pl.col(f"unknown:{c}").fill_null(False)
+        given.append(expr.alias(f"given:{c}"))
+    return frame.with_columns(given)
+
+
 def _all_or_none(ctx, table: str, columns: tuple[str, ...], rule: str, indicators) -> None:
     frame = ctx.tables.get(table)
     if frame is None:
         return
-    filled = pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in columns])
-    partial = frame.filter((filled > 0) & (filled < len(columns)))
+    given = pl.sum_horizontal([pl.col(f"given:{c}").cast(pl.Int32) for c in columns])
+    partial = _filled(ctx, table, frame, columns).filter((given > 0) & (given < len(columns)))
     _warn(ctx, table, partial, "both_or_neither",
           MSG_BOTH_OR_NEITHER.replace("{columns}", ", ".join(columns)), column=columns[0],
           rule=rule, indicators=indicators)  # fmt: skip
@@ -1228,7 +1046,8 @@ def _location_warnings_record(*, ctx: WriteContext, warnings: list) -> None:
     kept = []
     for w in warnings:
         kind = f"location_{w.kind}"[:50]
-        if log.reserve(WARNING, kind, tuple(w.indicators)):
+        if log.reserve(WARNING, kind, tuple(w.indicators), message=str(w), table="Episodes",
+                       column=w.column):  # fmt: skip
             kept.append((batch_id, severity, kind, "", "Episodes", w.column,
                          str(w.value)[:255], str(w), list(w.indicators)))  # fmt: skip
     if kept and ctx.dry_run:

@@ -1,8 +1,11 @@
 """SSDA903 code lists (``ssda903.md`` §3) with the collection years each code was valid in.
 
-Years are collection years ending 31 March (2025 = 2024/25). A code valid in no year is an
-error; one valid only in other years is a warning. Where the DfE change year is taken from
-the validator only, or not known at all, the comment says **unverified**.
+Years are collection years ending 31 March (2025 = 2024/25). A code valid in no year is
+unreadable — an error for RNE and LS, otherwise a warning and stored as unknown (§6); one
+valid only in other years is a warning: kept when not yet introduced, stored as unknown
+when retired before the year (an alias such as SEX ``1`` still maps to its current code).
+Where the DfE change year is taken from the validator only, or not known at all, the
+comment says **unverified**.
 """
 
 from __future__ import annotations
@@ -60,9 +63,16 @@ PL_LOCATION = CodeList.of("IN", "OUT")
 REVIEW_CODE = CodeList.of("PN0", "PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7")
 SDQ_REASON = CodeList.of("SDQ1", "SDQ2", "SDQ3", "SDQ4", "SDQ5")
 IN_TOUCH = CodeList.of("YES", "NO", "DIED", "REFU", "NREQ", "RHOM")
-# F3/P3 are historic (superseded by F4/F5, P4/P5; year unverified): accepted, count as EET.
-ACTIV = CodeList.of(
-    "F1", "P1", "F2", "P2", "F3", "P3", "F4", "P4", "F5", "P5", "G4", "G5", "G6", "0"
+# F3/P3 are historic (superseded by F4/F5, P4/P5): in old returns they count as EET; after
+# their retirement they are stored as unknown (§6). The validator's rule 132 rejects them in
+# every ruleset it holds; 2018/19 is taken as the last year they are read in (**unverified**:
+# the DfE year of the change is not known here).
+ACTIV = CodeList(
+    codes={
+        **dict.fromkeys(("F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6", "0"),
+                        (None, None)),
+        **dict.fromkeys(("F3", "P3"), (None, 2019)),
+    }
 )  # fmt: skip
 ACCOM = CodeList.of(
     "0",

@@ -75,8 +75,17 @@ PLACEMENT_TYPE_KEYS = (
 )
 
 
+#: ``ssda903.md`` §6: a PLACE stored as unknown (not a code of any year's list) is counted
+#: under "other / not known" — the key stays ``other`` and its drill-down shows "Not known".
+PLACEMENT_TYPE_LABELS = {
+    **{k: PLACEMENT_GROUP_LABELS[k] for k in PLACEMENT_TYPE_KEYS},
+    "other": "Other settings or not known",
+}
+
+
 def placement_type_group(place: str) -> str:
-    """The scorecard group of a PLACE code; codes outside the named groups are "other"."""
+    """The scorecard group of a PLACE code; codes outside the named groups, and an unknown
+    (blank) PLACE, are "other"."""
     group = placement_group(place)
     return group if group in PLACEMENT_TYPE_KEYS else "other"
 
@@ -303,7 +312,7 @@ indicator_register(
             "independent living, other. 'other_codes' breaks 'other' into its codes."
         ),
         compute=_placement_type,
-        breakdown_labels={k: PLACEMENT_GROUP_LABELS[k] for k in PLACEMENT_TYPE_KEYS},
+        breakdown_labels=PLACEMENT_TYPE_LABELS,
         benchmark="DfE 'Children looked after in England': by placement at 31 March",
         source="seed 000",
         readings=(
@@ -311,6 +320,9 @@ indicator_register(
             "placement's group, since a temporary stay is not a placement in its own right.",
             "A child whose period of care started on a temporary placement and who has not yet "
             "moved on has no usual placement: they are counted in 'other', under their T code.",
+            "A placement type the import could not read (a PLACE in no year's code list, stored "
+            "as unknown with a warning) is counted under 'Other settings or not known' and "
+            "shown as 'Not known' in its drill-down ('other_codes' key 'unknown').",
         ),
     )
 )

@@ -172,7 +172,7 @@ def test_a_dry_run_writes_nothing_but_says_what_would_change(la):
 
 
 def test_a_batch_with_any_error_writes_nothing_even_the_clean_tables(la):
-    bad_ad1 = AD1.replace("MF,L11", "XX,L11")
+    bad_ad1 = AD1.replace("05/09/2021", "5th Sept 2021")  # DOB not a date: rule 102's kind
 
     batch = import_903(la, WORKED_EXAMPLE | {"AD1.csv": bad_ad1})
 
@@ -245,15 +245,15 @@ def test_import_extract_imports_a_folder_and_prints_a_summary(la, tmp_path, caps
 
 
 def test_import_extract_exits_non_zero_when_rejected(la, tmp_path, capsys):
-    folder = write_files(tmp_path / "x", {"Episodes.csv": EPISODES.replace("N1,U6", "N1,ZZ")})
+    folder = write_files(tmp_path / "x", {"Episodes.csv": EPISODES.replace(",S,C1,", ",Z,C1,")})
 
     with pytest.raises(CommandError, match="rejected"):
         call_command("import_extract", "--la", "873", "--format", "ssda903", "--year", "2025",
                      str(folder / "Episodes.csv"))  # fmt: skip
 
     out = capsys.readouterr().out
-    assert "ERROR x/Episodes.csv:2:PLACE: PLACE 'ZZ' is not a valid code" in out
-    assert "[DfE 146]" in out
+    assert "ERROR x/Episodes.csv:2:RNE: RNE 'Z' is not a valid code" in out
+    assert "[DfE 143]" in out
 
 
 def test_import_extract_refuses_without_a_year(la, tmp_path):

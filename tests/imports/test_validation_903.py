@@ -1,10 +1,12 @@
 """Every SSDA903 rule of the issue, with a bad file: errors reject, warnings are written.
 
 Errors (``ssda903.md`` §6): unreadable file (see test_bad_input), missing required
-columns, a date that is not a date, a code in no list, a required value missing, an
-episode ending before it starts, a repeated key in a file. Warnings: overlapping
+columns, a key date that is not a date, RNE or LS missing or in no list, an episode ending
+before it starts, two disagreeing rows with the same key in a file. Warnings: overlapping
 episodes, REC without DEC, reviews/missing outside care, dates in the future or after the
-year, over 18 and still looked after, Header changed between years, retired codes.
+year, over 18 and still looked after, Header changed between years, retired codes. What
+real exports hold (codes in no list, ``1.0``, ``NULL``, repeated rows…) is in
+``test_real_exports_903``.
 """
 
 from __future__ import annotations
@@ -90,22 +92,33 @@ def test_iso_dates_are_accepted(la):
     assert Episode.objects.filter(decom=date(2023, 2, 3)).exists()
 
 
-def test_a_two_digit_year_is_not_a_date(la):
-    batch = import_903(la, {"Header.csv": HEADER.replace("14/06/2012", "14/06/12")})
+def test_a_two_digit_year_whose_century_is_ambiguous_is_not_a_date(la):
+    """2024/25: a two-digit year is read between 1994 and 2035; '50' fits neither century."""
+    batch = import_903(la, {"Header.csv": HEADER.replace("14/06/2012", "14/06/50")})
 
     assert batch.status == REJECTED
     assert _one(batch, "invalid_date").rule_code == "102"
 
 
-def test_a_code_in_no_list_is_an_error(la):
-    bad = EPISODES.replace("N1,K2,PR4,02/10/2024", "N1,Q9,PR4,02/10/2024")
+def test_an_rne_in_no_list_is_an_error(la):
+    bad = EPISODES.replace("A1001,19/07/2024,P,", "A1001,19/07/2024,Q,")
 
     batch = import_903(la, {"Header.csv": HEADER, "Episodes.csv": bad})
 
     assert batch.status == REJECTED
     error = _one(batch, "invalid_code")
-    assert (error.column, error.value, error.rule_code) == ("PLACE", "Q9", "146")
-    assert error.message.startswith("PLACE 'Q9' is not a valid code (expected one of A1, A2")
+    assert (error.column, error.value, error.rule_code, error.row_number) == ("RNE", "Q", "143", 3)
+    assert error.message == "RNE 'Q' is not a valid code (expected one of B, L, P, S, T, U)."
+
+
+def test_an_ls_in_no_list_is_an_error(la):
+    bad = EPISODES.replace("A1001,19/07/2024,P,C1,", "A1001,19/07/2024,P,C9,")
+
+    batch = import_903(la, {"Header.csv": HEADER, "Episodes.csv": bad})
+
+    assert batch.status == REJECTED
+    error = _one(batch, "invalid_code")
+    assert (error.column, error.value, error.rule_code) == ("LS", "C9", "144")
 
 
 def test_a_missing_required_value_is_an_error(la):
@@ -130,22 +143,28 @@ def test_an_episode_ending_before_it_starts_is_an_error(la):
     assert error.message == "The episode ends (DEC 01/05/2024) before it starts (DECOM 01/06/2024)."
 
 
-def test_a_repeated_child_and_start_date_in_a_file_is_an_error(la):
-    row = "A1001,02/10/2024,L,C2,N1,K2,PR4,,,,AA1 1AA,BB3 3BC,1900002"
+def test_two_episodes_with_one_child_and_start_date_that_disagree_are_an_error(la):
+    row = "A1001,02/10/2024,L,C2,N1,U6,PR4,,,,AA1 1AA,BB3 3BC,1900002"  # U6, not K2
 
     batch = import_903(la, {"Header.csv": HEADER, "Episodes.csv": EPISODES + row + "\n"})
 
     assert batch.status == REJECTED
     error = _one(batch, "duplicate_key")
     assert error.row_number == 10 and error.value == "A1001 / 2024-10-02"
-    assert "of row 4" in error.message
+    assert error.message == (
+        "Row repeats CHILD + DECOM of row 4 with a different PLACE: the rows disagree and "
+        "each Episodes row must be unique."
+    )
+    assert not Episode.objects.exists()
 
 
-def test_two_header_rows_for_one_child_is_int32(la):
-    batch = import_903(la, {"Header.csv": HEADER + "A1001,M,14/06/2012,WBRI,T938100000011,,\n"})
+def test_two_header_rows_for_one_child_that_disagree_are_int32(la):
+    batch = import_903(la, {"Header.csv": HEADER + "A1001,M,14/06/2012,WOTH,T938100000011,,\n"})
 
     assert batch.status == REJECTED
-    assert _one(batch, "duplicate_key").rule_code == "INT32"
+    error = _one(batch, "duplicate_key")
+    assert (error.rule_code, error.row_number, error.value) == ("INT32", 5, "A1001")
+    assert "with a different ETHNIC" in error.message
 
 
 def test_a_missing_period_ending_before_it_starts_is_an_error(la):
@@ -159,15 +178,15 @@ def test_a_missing_period_ending_before_it_starts_is_an_error(la):
 
 def test_every_error_is_counted_and_the_first_n_are_kept(la, settings):
     settings.IMPORT_MAX_ISSUES_REPORTED = 3
-    rows = [f"K{n},9,14/06/2012,WBRI,UN1,," for n in range(10)]  # SEX 9: no such code
+    rows = [f"K{n},M,14/13/2012,WBRI,UN1,," for n in range(10)]  # month 13: not a date
     header = HEADER.splitlines()[0] + "\n" + "\n".join(rows) + "\n"
 
     batch = import_903(la, {"Header.csv": header, "Extra.csv": "CHILD,DOB,DUC,SEX\nK1,x,,M\n"})
 
     assert batch.status == REJECTED
-    assert batch.error_count == 11  # 10 bad SEX codes + a bad UASC DOB
+    assert batch.error_count == 11  # 10 bad Header DOBs + a bad UASC DOB
     assert len(issues(batch, "error")) == 3
-    assert batch.issue_summary["by_kind"]["error:invalid_code"] == 10
+    assert batch.issue_summary["by_kind"]["error:invalid_date"] == 11
 
 
 # --- warnings: written, kept with the batch -------------------------------------------

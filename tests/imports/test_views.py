@@ -95,7 +95,7 @@ def test_errors_are_listed_with_file_row_column_value_message_and_rule(
     client, la, admin, django_capture_on_commit_callbacks
 ):
     client.force_login(admin)
-    bad = {"Episodes.csv": EPISODES.replace("N1,K2,PR4,02/10/2024", "N1,Q9,PR4,02/10/2024")}
+    bad = {"Episodes.csv": EPISODES.replace("19/07/2024,P,C1", "19/07/2024,P,Q9")}
 
     with django_capture_on_commit_callbacks(execute=True):
         response = _upload(client, la, bad)
@@ -104,10 +104,10 @@ def test_errors_are_listed_with_file_row_column_value_message_and_rule(
     assert "Rejected" in html
     row = ('<td class="govuk-table__cell">Episodes.csv</td>\n'
            '        <td class="govuk-table__cell govuk-table__cell--numeric">3</td>\n'
-           '        <td class="govuk-table__cell">PLACE</td>\n'
+           '        <td class="govuk-table__cell">LS</td>\n'
            '        <td class="govuk-table__cell">Q9</td>')  # fmt: skip
     assert row in html
-    assert "is not a valid code" in html and '<td class="govuk-table__cell">146</td>' in html
+    assert "is not a valid code" in html and '<td class="govuk-table__cell">144</td>' in html
 
 
 def test_a_dry_run_from_the_form_writes_nothing(

@@ -17,10 +17,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from imports.formats.base import DATE, ID, INT, POSTCODE, TEXT, Column, TableSpec
+from imports.formats.base import DATE, EMPTY_MARKERS, ID, INT, POSTCODE, TEXT, Column, TableSpec
 from imports.formats.ssd import codes as c
 
 FLOAT = "float"  # read as TEXT by the generic checks, parsed by ``validate.normalise``
+#: Text columns hold codes and descriptions mapped by ``codes.SsdCodes``, where ``N/A`` is a
+#: value (``NA``, "no current eligibility"): only SQL Server's NULL and pandas' NaN are blank.
+TEXT_EMPTY_MARKERS = frozenset({"NULL", "NAN"})
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ def _c(
         required=req,
         header_required=req if header is None else header,
         max_length=max_len,
+        empty_markers=TEXT_EMPTY_MARKERS if kind == TEXT else EMPTY_MARKERS,
     )
 
 

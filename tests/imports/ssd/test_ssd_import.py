@@ -658,3 +658,29 @@ def test_sex_falls_back_to_gender_and_case_system_spellings(la):
         "C2": ("M", date(2009, 1, 2), "CHNE", ""),
         "C3": ("U", date(2008, 1, 2), "", ""),
     }
+
+
+def test_exports_null_dash_and_apostrophes_are_blank_but_n_a_stays_an_ssd_code(la):
+    """Cells are read as exports write them (``ssda903.md`` §6) without breaking the SSD
+    contract: in a code column ``N/A`` is the SSD's "not applicable" (``NA``), only
+    ``NULL``/``NaN`` are blank; in date and id columns ``NULL``, ``-`` and ``'`` are read."""
+    child = _903_child(la)
+    files = {
+        "missing.csv": (
+            "miss_table_id,miss_person_id,miss_missing_episode_start_date,"
+            "miss_missing_episode_type,miss_missing_episode_end_date,miss_missing_rhi_offered,"
+            "miss_missing_rhi_accepted\n"
+            "M1,C1001,2024-02-01,Missing,NULL,N/A,NULL\n"
+            "M2,'C1001,2024-04-01,A,-,Yes,No\n"
+        ),
+    }
+
+    batch = ssd_import(la, files=files)
+
+    assert batch.status == DONE, issues_text(batch)
+    held = sorted(MissingEpisode.objects.filter(child=child).values_list(
+        "start_date", "end_date", "rhi_offered", "rhi_accepted"))  # fmt: skip
+    assert held == [
+        (date(2024, 2, 1), None, "NA", ""),
+        (date(2024, 4, 1), None, "Y", "N"),
+    ]
