@@ -220,9 +220,7 @@ def returns_generate(*, seed: int = 1, children: int = 150, first_year: int = 20
     rng = random.Random(seed)
     year_list = list(range(first_year, first_year + years))
     window = (date(first_year - 3, 1, 1), date(first_year + years - 1, 2, 1))
-    stories = _story_children() + [
-        _random_child(rng, n, *window) for n in range(1, children + 1)
-    ]
+    stories = _story_children() + [_random_child(rng, n, *window) for n in range(1, children + 1)]
     _artefacts(rng, stories, year_list)
     files: dict[int, dict[str, str]] = {}
     episodes_by_year: dict[int, list[dict[str, str]]] = {}

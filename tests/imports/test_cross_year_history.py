@@ -87,8 +87,15 @@ def stored_history(la) -> dict[str, set[tuple]]:
     return {
         "episodes": set(
             Episode.objects.filter(la=la).values_list(
-                "child__child_id", "decom", "dec", "rec", "rne", "place", "collection_year",
-                "end_of_record", "is_move",
+                "child__child_id",
+                "decom",
+                "dec",
+                "rec",
+                "rne",
+                "place",
+                "collection_year",
+                "end_of_record",
+                "is_move",
             )
         ),  # fmt: skip
         "periods": set(
@@ -263,8 +270,15 @@ def test_end_of_record_dates(later, loaded, expected):
 def test_an_end_of_record_ends_the_period_without_a_ceasing():
     history = care_history_build(
         [
-            EpisodeIn(key=1, decom=date(2020, 5, 10), dec=None, rne="S", ls="C2", place="U6",
-                      end_of_record=date(2021, 4, 1)),
+            EpisodeIn(
+                key=1,
+                decom=date(2020, 5, 10),
+                dec=None,
+                rne="S",
+                ls="C2",
+                place="U6",
+                end_of_record=date(2021, 4, 1),
+            ),
             EpisodeIn(key=2, decom=date(2021, 9, 15), dec=None, rne="S", ls="C2", place="U6"),
         ]  # fmt: skip
     )
