@@ -319,7 +319,7 @@ def test_a_request_far_over_the_limit_is_refused_before_its_body_is_read(
 
 
 def _rejected(la, days_ago: int) -> ImportBatch:
-    batch = import_903(la, {"Episodes.csv": EPISODES.replace("U6,PR1", "Q9,PR1", 1)})
+    batch = import_903(la, {"Episodes.csv": EPISODES.replace(",S,C1,", ",S,Q9,", 1)})  # LS Q9
     assert batch.status == REJECTED
     finished = timezone.now() - timedelta(days=days_ago)
     ImportBatch.objects.filter(pk=batch.pk).update(finished_at=finished)
