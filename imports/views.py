@@ -219,4 +219,6 @@ def recompute(request: HttpRequest, code: str) -> HttpResponse:
         f"{la.code} {la.name}: figures {'recomputed' if done else 'being recomputed'} from "
         f"{run.first_month:%B %Y} to {run.last_month:%B %Y} (recompute #{run.pk}).",
     )
+    if run.status == RecomputeRun.Status.QUEUED and run.message:
+        messages.warning(request, run.message)  # the task queue was unavailable
     return redirect("imports:history")

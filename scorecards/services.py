@@ -47,6 +47,10 @@ MSG_RUN_NOT_RESUMED = (
     " It was started {attempt} times and interrupted each time, so it is not resumed by "
     "itself: recompute from the import history page."
 )
+MSG_QUEUE_UNAVAILABLE = (
+    "Waiting: the task queue was unavailable, so the recompute starts by itself once it is "
+    "back (checked every {minutes} minutes)."
+)
 MSG_LEASE_LOST = (
     "Stopped: its lock lapsed (the process stalled for over {seconds} seconds) and another "
     "recompute took over."
@@ -457,17 +461,23 @@ def snapshots_request_recompute(
 
 
 def recompute_run_send(*, run: RecomputeRun) -> bool:
-    """Send a queued run's task; with the broker down the run stays queued and the lost-work
-    sweep sends it later (an import that triggered it has committed: no error for it)."""
+    """Send a queued run's task; with the broker down the run stays queued, saying so, and
+    the lost-work sweep sends it later (an import that triggered it has committed: no
+    error for it)."""
     from scorecards.tasks import recompute_snapshots_task
 
-    return task_send(
+    sent = task_send(
         recompute_snapshots_task,
         run.la_id,
         run.first_month.isoformat(),
         run.batch_id,
         run_id=run.pk,
     )
+    if not sent:
+        RecomputeRun.objects.filter(pk=run.pk, status=RecomputeRun.Status.QUEUED).update(
+            message=MSG_QUEUE_UNAVAILABLE.format(minutes=settings.LOST_WORK_SWEEP_MINUTES)
+        )
+    return sent
 
 
 def snapshots_run_pending(

@@ -19,6 +19,13 @@ from typing import TypeVar
 
 import pytest
 
+from tests.pages.conftest import (  # noqa: F401  (the hand-checked month and its readers)
+    client_for,
+    committee_lead,
+    la,
+    team_manager,
+)
+
 LEASE_SECONDS = 3
 HEARTBEAT_SECONDS = 1
 #: The environment of the workers and commands a fault test starts.
@@ -39,8 +46,8 @@ def _media(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
-def admin_of(la, username: str = "admin"):
-    """An admin of ``la`` (imports, recomputes)."""
+def admin_of(authority, username: str = "admin"):
+    """An admin of ``authority`` (imports, recomputes)."""
     from django.contrib.auth.models import Group, User
 
     from organisations.models import Membership
@@ -48,7 +55,7 @@ def admin_of(la, username: str = "admin"):
 
     user = User.objects.create_user(username, password="x")
     user.groups.add(Group.objects.get_or_create(name=ADMIN)[0])
-    Membership.objects.create(user=user, la=la)
+    Membership.objects.create(user=user, la=authority)
     return user
 
 
