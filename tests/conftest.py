@@ -237,7 +237,7 @@ def celery_worker_start(
     return worker
 
 
-def _skip_without_worker_database(reason: str) -> None:
+def skip_unless_database_shared(reason: str) -> None:
     """Skip (fail in CI) a test whose worker could not open the test database."""
     from django.db import connection
 
@@ -396,7 +396,7 @@ class WorkerFactory:
         env: dict[str, str] | None = None,
         queue: str | None = None,
     ) -> CeleryWorkerProcess:
-        _skip_without_worker_database("a real worker")
+        skip_unless_database_shared("a real worker")
         worker = celery_worker_start(
             broker_url=broker_url,
             log_path=self.log_dir / f"worker-{len(self.started) + 1}.log",

@@ -25,7 +25,7 @@ from tests.conftest import celery_on
 from tests.faults.conftest import FAULT_ENV, admin_of, wait_until
 from tests.imports.conftest import WORKED_EXAMPLE
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 WAITING = MSG_QUEUE_UNAVAILABLE.format(minutes=5)
 

@@ -40,7 +40,7 @@ from tests.faults.conftest import (
     wait_until,
 )
 
-pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 CHILDREN = 8000
 RECOMPUTE_CHILDREN = 1500
@@ -138,8 +138,9 @@ def test_a_worker_killed_mid_write_leaves_an_interrupted_batch_an_admin_runs_aga
 def test_a_killed_import_extract_leaves_an_interrupted_batch(tmp_path, short_leases):
     from django.db import connection
 
-    from tests.conftest import BASE_DIR, _worker_database_url
+    from tests.conftest import BASE_DIR, _worker_database_url, skip_unless_database_shared
 
+    skip_unless_database_shared("import_extract in a process of its own")
     paths = return_903_write(tmp_path, children=CHILDREN)
     command = subprocess.Popen(
         [
