@@ -3,7 +3,7 @@ middle of writing it, and a poll that waits for the moment to strike.
 
 The fault tests kill real processes (Celery workers, ``import_extract``, a private
 ``redis-server``; see ``tests/conftest.py``) and check what is left: the batch's or run's
-status, the lock, and that the retry or the sweep finishes the work. Leases are three
+status, the lock, and that the retry or the sweep finishes the work. Leases are six
 seconds here (``WORK_LEASE_SECONDS``) so a dead holder is told from a live one in seconds;
 the test process judges leases with the same setting as the workers it starts.
 """
@@ -26,7 +26,7 @@ from tests.pages.conftest import (  # noqa: F401  (the hand-checked month and it
     team_manager,
 )
 
-LEASE_SECONDS = 3
+LEASE_SECONDS = 6
 HEARTBEAT_SECONDS = 1
 #: The environment of the workers and commands a fault test starts.
 FAULT_ENV = {

@@ -208,7 +208,7 @@ def test_a_worker_killed_mid_recompute_frees_the_lock_within_a_lease_and_the_res
         lock = RecomputeLock.objects.get(la=la)
         assert run.status == RecomputeRun.Status.RUNNING and 2 <= run.months_done < run.months_total
         assert lock.token == run.holder and lock.expires_at > timezone.now()
-        # The lock was renewed every second, so it lapses within a lease of the kill...
+        # The lock was renewed every two seconds, so it lapses within a lease of the kill...
         assert lock.expires_at <= timezone.now() + timedelta(seconds=LEASE_SECONDS)
         assert recompute_runs_sweep().interrupted == []  # ...not before
         wait_until(
