@@ -18,7 +18,6 @@ import re
 from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -47,13 +46,13 @@ from api.selectors import (
     trend_default_range,
 )
 from api.throttles import UploadRateThrottle
+from imports.batch_runs import import_batch_queue
 from imports.formats import formats_available
 from imports.forms import request_too_big, upload_size_problem
 from imports.issue_summary import batch_rules
 from imports.models import ImportBatch, ImportIssue
 from imports.selectors import import_batch_get_for_user, import_batch_list_for_user
 from imports.services import IncomingFile, YearRequired, import_batch_create
-from imports.tasks import import_batch_run
 from organisations.models import AuditEvent, LocalAuthority
 from organisations.permissions import (
     AGGREGATES,
@@ -664,7 +663,9 @@ class ImportBatchCreateApi(APIView):
             )
         except YearRequired as exc:
             raise ValidationError({"year": [str(exc)]}) from exc
-        transaction.on_commit(lambda: import_batch_run.delay(batch.pk))
+        # With the task queue down the batch stays pending, its message saying it starts
+        # once the queue is back (the lost-work sweep sends it): still 201, never a 500.
+        import_batch_queue(batch=batch)
         batch = import_batch_get_for_user(user=request.user, pk=batch.pk)
         return Response(ImportBatchOutputSerializer(batch).data, status=status.HTTP_201_CREATED)
 

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "imports",
     "scorecards",
     "api",
+    "operations",
 ]
 
 MIDDLEWARE = [
@@ -160,8 +161,45 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 60 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 55 * 60)
+# Redis hands an unacknowledged task to another worker after this many seconds (Redis' own
+# default is one hour whatever the limits say). Longer than the hard time limit, so a task
+# still running is never given to a second worker; a task whose worker died comes back
+# after it (an import or recompute it held shows "interrupted" long before: WORK_LEASE_SECONDS).
+CELERY_BROKER_VISIBILITY_TIMEOUT = env_int(
+    "CELERY_BROKER_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 10 * 60
+)
+if CELERY_BROKER_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT, or a task "
+        "still running would be handed to a second worker"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A lost broker connection leaves running tasks running: imports and recomputes hold a lease
+# in the database, so the copy Redis redelivers later finds the work done (or in hand).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "Europe/London"
+
+# Fault tolerance (README "Running in production"). A running import or recompute renews a
+# lease in the database every third of WORK_LEASE_SECONDS; one not renewed for that long was
+# held by a process that died, and the lost-work sweep marks it interrupted.
+WORK_LEASE_SECONDS = env_int("WORK_LEASE_SECONDS", 90)
+if WORK_LEASE_SECONDS < 3:
+    raise ImproperlyConfigured("WORK_LEASE_SECONDS must be at least 3")
+# How many times a task starts the same import or recompute before one that keeps being
+# interrupted (a file that exhausts the worker's memory) is left for an admin.
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 2)
+# Every few minutes Celery beat sends queued work whose task was lost (the broker was down
+# or lost its data) again and marks work whose process died as interrupted.
+LOST_WORK_SWEEP_MINUTES = env_int("LOST_WORK_SWEEP_MINUTES", 5)
+if LOST_WORK_SWEEP_MINUTES < 1:
+    raise ImproperlyConfigured("LOST_WORK_SWEEP_MINUTES must be at least 1")
+# Each worker records a heartbeat this often; /health/ reports a worker missing once the
+# newest heartbeat is three intervals old.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 30)
+if WORKER_HEARTBEAT_SECONDS < 1:
+    raise ImproperlyConfigured("WORKER_HEARTBEAT_SECONDS must be at least 1")
 
 
 # Every periodic task is scheduled here, in one place (style.md rule 9).
@@ -208,15 +246,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "imports.tasks.rejected_upload_files_delete_task",
         "schedule": crontab(hour=3, minute=15),
     },
+    "lost-work-sweep": {
+        # Pending imports and queued recomputes whose task was lost are sent again; imports
+        # and recomputes whose process died are marked interrupted (recomputes resumed).
+        "task": "operations.tasks.lost_work_sweep_task",
+        "schedule": timedelta(minutes=LOST_WORK_SWEEP_MINUTES),
+    },
 }
 
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-        }
+
+def redis_cache(url: str) -> dict:
+    """The cache on Redis, as an optimisation only: while Redis is unreachable every read is
+    a miss and every write is skipped (with a warning), so pages are built afresh, not 500s."""
+    return {
+        "BACKEND": "operations.cache.FailSoftRedisCache",
+        "LOCATION": url,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
     }
+
+
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Per process, for rendered fragments whose keys name the data they show (worklists): no
@@ -338,6 +388,8 @@ SPECTACULAR_SETTINGS = {
 
 # Production hardening (roles.md): on whenever DEBUG is off.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers and monitors probe /health/ over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)

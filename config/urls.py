@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("operations.urls")),
     path("imports/", include("imports.urls")),
     path("api/", include("api.urls")),
     path("", include("organisations.urls")),

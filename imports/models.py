@@ -25,6 +25,9 @@ class ImportBatch(models.Model):
         DONE = "done", "Done"
         REJECTED = "rejected", "Rejected"
         FAILED = "failed", "Failed"
+        # The process running it stopped (killed, restarted) before it finished: nothing
+        # was written; an admin runs it again from its page.
+        INTERRUPTED = "interrupted", "Interrupted"
 
     la = models.ForeignKey(
         "organisations.LocalAuthority", on_delete=models.PROTECT, related_name="import_batches"
@@ -63,6 +66,11 @@ class ImportBatch(models.Model):
     rerun_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reruns"
     )
+    # The run in hand (imports/batch_runs.py): which process holds the batch, when it last
+    # showed a sign of life, and how many runs have started (an interrupted one included).
+    run_token = models.CharField(max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

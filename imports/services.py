@@ -1,7 +1,9 @@
 """Import batches: create one from files, run it (validate, then write all-or-nothing).
 
 A batch moves pending → validating → writing → done, or stops at rejected (any error:
-nothing is written) or failed (an unexpected fault: nothing is written). Progress is
+nothing is written), failed (an unexpected fault: nothing is written) or interrupted (the
+process running it stopped: nothing is written; ``imports/batch_runs.py`` holds the claim,
+the lease and the queueing that make a run happen once and a dead one visible). Progress is
 recorded *outside* the import's transaction so a page polling the batch sees it move: on
 PostgreSQL through a second connection while the write transaction is open; on SQLite a
 second connection would wait for the writer's lock, so progress inside the write is
@@ -24,6 +26,12 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
+from imports.batch_runs import (
+    ClaimLost,
+    batch_claim,
+    batch_heartbeat,
+    batch_stopped_mark,
+)
 from imports.formats import format_get
 from imports.formats.base import FormatSpec, ValidationContext, WriteContext
 from imports.issue_summary import rules_summarise
@@ -31,12 +39,15 @@ from imports.issues import ERROR, IssueLog
 from imports.models import FeedStatus, ImportBatch, ImportFile, ImportIssue
 from imports.readers import RawSheet, ReadOptions, source_read
 from imports.validation import MSG_SAME_TABLE_TWICE, table_recognise, table_validate
+from operations.leases import PeriodicRenewal, lease_renew_every
 from organisations.models import AuditEvent, LocalAuthority
 
 logger = logging.getLogger(__name__)
 
 Status = ImportBatch.Status
 FINAL_STATUSES = frozenset({Status.DONE, Status.REJECTED, Status.FAILED})
+#: Nothing is happening to the batch: the pages stop polling (interrupted: until run again).
+SETTLED_STATUSES = FINAL_STATUSES | {Status.INTERRUPTED}
 
 MSG_YEAR_REQUIRED = (
     "Which collection year is this? Give --year YYYY (or choose it on the upload form): no "
@@ -258,8 +269,15 @@ class BatchProgress:
     so the second connection never waits for a row lock held by the first.
     """
 
-    def __init__(self, batch_id: int, listener: Listener | None = None, interval: float = 0.25):
+    def __init__(
+        self,
+        batch_id: int,
+        listener: Listener | None = None,
+        interval: float = 0.25,
+        run_token: str = "",
+    ):
         self.batch_id = batch_id
+        self.run_token = run_token  # when set, only this run's batch row is updated
         self.listener = listener
         self.interval = interval
         self.in_write = False
@@ -290,7 +308,8 @@ class BatchProgress:
 
     def _write(self, fields: dict) -> None:
         if not self.in_write:
-            ImportBatch.objects.filter(pk=self.batch_id).update(**fields)
+            mine = {"run_token": self.run_token} if self.run_token else {}
+            ImportBatch.objects.filter(pk=self.batch_id, **mine).update(**fields)
             return
         if connection.vendor == "sqlite":
             return
@@ -301,8 +320,9 @@ class BatchProgress:
         assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
         with self._side.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {ImportBatch._meta.db_table} SET {assignments} WHERE id = %s",
-                [*(fields[c] for c in columns), self.batch_id],
+                f"UPDATE {ImportBatch._meta.db_table} SET {assignments}"
+                " WHERE id = %s AND (run_token = %s OR %s = '')",
+                [*(fields[c] for c in columns), self.batch_id, self.run_token, self.run_token],
             )
 
     def close(self) -> None:
@@ -494,18 +514,41 @@ def recompute_request(*, batch_id: int) -> None:
 
 
 def import_batch_run(*, batch_id: int, listener: Listener | None = None) -> ImportBatch:
-    """Validate every row, then write all-or-nothing; returns the finished batch.
+    """Validate every row, then write all-or-nothing; returns the batch as it then stands.
 
-    Idempotent for the task queue: a batch already finished is returned untouched.
+    Idempotent for the task queue: a batch already finished is returned untouched, one
+    another live process is running raises ``BatchBusy`` (``batch_claim``). While it runs,
+    a background thread renews the batch's lease; stopped by Ctrl-C or a shutdown, the
+    batch is marked interrupted before the process goes.
     """
     batch = ImportBatch.objects.select_related("la").get(pk=batch_id)
     if batch.status in FINAL_STATUSES:
         return batch
+    token = batch_claim(batch_id=batch.pk)
+    if token is None:
+        return ImportBatch.objects.get(pk=batch.pk)
+    renewal = PeriodicRenewal(
+        name=f"import batch {batch.pk}",
+        every=lease_renew_every(),
+        renew=lambda: batch_heartbeat(batch_id=batch.pk, token=token),
+    )
+    try:
+        with renewal:
+            return _import_batch_run_claimed(batch, token, listener)
+    except BaseException:
+        try:
+            batch_stopped_mark(batch_id=batch.pk, token=token)
+        except Exception:  # noqa: BLE001 - the lease lapses and the sweep marks it instead
+            logger.warning("import batch %s: not marked interrupted", batch.pk, exc_info=True)
+        raise
+
+
+def _import_batch_run_claimed(
+    batch: ImportBatch, token: str, listener: Listener | None
+) -> ImportBatch:
     fmt = format_get(batch.format)
-    progress = BatchProgress(batch.pk, listener)
-    started = timezone.now()
-    progress.update(status=Status.VALIDATING, started_at=started, rows_validated=0,
-                    rows_written=0)  # fmt: skip
+    progress = BatchProgress(batch.pk, listener, run_token=token)
+    progress.update(status=Status.VALIDATING, rows_validated=0, rows_written=0)
     log = IssueLog(limit=settings.IMPORT_MAX_ISSUES_REPORTED)
     clock = time.perf_counter()
     try:
@@ -514,6 +557,7 @@ def import_batch_run(*, batch_id: int, listener: Listener | None = None) -> Impo
         for stored in batch.files.all():
             stored.tables = validated.by_upload.get(stored.name, [])
             stored.save(update_fields=["tables"])
+        batch.issues.all().delete()  # an interrupted earlier run may have saved them already
         _issues_save(batch, log)
         counts_read = {t: {"read": f.height} for t, f in validated.tables.items()}
         base = {
@@ -523,7 +567,7 @@ def import_batch_run(*, batch_id: int, listener: Listener | None = None) -> Impo
             "rows_validated": progress.state["rows_total"],
         }
         if log.error_count:
-            ImportBatch.objects.filter(pk=batch.pk).update(
+            ImportBatch.objects.filter(pk=batch.pk, run_token=token).update(
                 **base, status=Status.REJECTED, counts=counts_read, finished_at=timezone.now(),
                 message=f"Rejected: {log.error_count} error(s); nothing was written.",
             )  # fmt: skip
@@ -531,11 +575,17 @@ def import_batch_run(*, batch_id: int, listener: Listener | None = None) -> Impo
             return ImportBatch.objects.get(pk=batch.pk)
         progress.update(status=Status.WRITING, **{k: v for k, v in base.items()
                                                   if k != "issue_summary"})  # fmt: skip
-        ImportBatch.objects.filter(pk=batch.pk).update(issue_summary=base["issue_summary"])
-        _write(batch, fmt, validated, progress, base["issue_summary"], log)
+        ImportBatch.objects.filter(pk=batch.pk, run_token=token).update(
+            issue_summary=base["issue_summary"]
+        )
+        _write(batch, fmt, validated, progress, base["issue_summary"], log, token)
+    except ClaimLost:
+        logger.warning(
+            "import batch %s: taken over by another run; this run wrote nothing", batch.pk
+        )
     except Exception as exc:  # noqa: BLE001 - any fault must leave a failed batch, not a hang
         logger.exception("import batch %s failed", batch.pk)
-        ImportBatch.objects.filter(pk=batch.pk).update(
+        ImportBatch.objects.filter(pk=batch.pk, run_token=token).update(
             status=Status.FAILED,
             finished_at=timezone.now(),
             message=MSG_FAILED.format(error=f"{type(exc).__name__}: {exc}")[:2000],
@@ -553,6 +603,7 @@ def _write(
     progress,
     summary: dict,
     log: IssueLog,
+    token: str,
 ) -> None:
     written = 0
     clock = time.perf_counter()
@@ -601,7 +652,9 @@ def _write(
                 # goes through the side connection, so no lock wait.
                 progress.in_write = False
                 progress.close()
-                ImportBatch.objects.filter(pk=batch.pk).update(**final)
+                # Fenced: a run that lost its claim (presumed dead, yet alive) rolls back.
+                if not ImportBatch.objects.filter(pk=batch.pk, run_token=token).update(**final):
+                    raise ClaimLost(batch.pk)
                 if result.changed:
                     # Inside the transaction: the engine queues its task on commit, so a
                     # rolled-back import never triggers a recompute.
@@ -614,7 +667,8 @@ def _write(
             keep()
         final["message"] = MSG_DRY_RUN
         final["earliest_changed_date"] = None
-        ImportBatch.objects.filter(pk=batch.pk).update(**final)
+        if not ImportBatch.objects.filter(pk=batch.pk, run_token=token).update(**final):
+            raise ClaimLost(batch.pk)
     progress.state.update(status=Status.DONE, rows_written=final["rows_written"])
     if progress.listener:
         progress.listener(Status.DONE, progress.state["rows_validated"], final["rows_written"],

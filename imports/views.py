@@ -10,13 +10,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from imports.batch_runs import (
+    BatchNotInterrupted,
+    batch_waits_for_queue,
+    import_batch_queue,
+    import_batch_run_again,
+)
 from imports.formats import formats_available
 from imports.forms import RecomputeForm, UploadForm, request_too_big
 from imports.issue_summary import batch_rules
@@ -30,13 +35,13 @@ from imports.selectors import (
 )
 from imports.services import (
     FINAL_STATUSES,
+    SETTLED_STATUSES,
     FilesGone,
     IncomingFile,
     YearRequired,
     import_batch_create,
     import_batch_rerun_dry,
 )
-from imports.tasks import import_batch_run
 from organisations.permissions import RECOMPUTE, la_get_for_capability
 from scorecards.models import RecomputeRun
 from scorecards.services import snapshots_recompute_trigger
@@ -61,9 +66,12 @@ def _nav(request: HttpRequest, current: str) -> list[dict]:
     ]
 
 
-def _enqueue(batch: ImportBatch) -> None:
-    """Run the batch on a worker once the batch row is committed (eager: right away)."""
-    transaction.on_commit(lambda: import_batch_run.delay(batch.pk))
+def _enqueue(request: HttpRequest, batch: ImportBatch) -> None:
+    """Run the batch on a worker once the batch row is committed (eager: right away), and
+    say so when the task queue could not take it (it is sent again later, not lost)."""
+    import_batch_queue(batch=batch)
+    if batch_waits_for_queue(batch=batch):
+        messages.warning(request, batch.message)
 
 
 @require_http_methods(["GET", "POST"])
@@ -100,7 +108,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         except YearRequired as exc:
             form.add_error("year", str(exc))
         else:
-            _enqueue(batch)
+            _enqueue(request, batch)
             return redirect("imports:batch", pk=batch.pk)
     return render(
         request,
@@ -122,7 +130,7 @@ def _batch_context(request: HttpRequest, batch: ImportBatch) -> dict:
     rules = batch_rules(batch=batch) if batch.status in FINAL_STATUSES else []
     return {
         "batch": batch,
-        "final": batch.status in FINAL_STATUSES,
+        "final": batch.status in SETTLED_STATUSES,
         "counts": counts,
         "issues_page": page,
         "warnings_by_indicator": sorted(
@@ -163,8 +171,27 @@ def batch_rerun(request: HttpRequest, pk: int) -> HttpResponse:
     except FilesGone as exc:
         messages.error(request, str(exc))
         return redirect("imports:batch", pk=original.pk)
-    _enqueue(batch)
     messages.info(request, f"Batch #{original.pk} is being checked again as batch #{batch.pk}.")
+    _enqueue(request, batch)
+    return redirect("imports:batch", pk=batch.pk)
+
+
+@require_POST
+def batch_run_again(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run an interrupted batch again (the same files, the same batch); audited."""
+    _require_admin(request)
+    batch = import_batch_get_for_user(user=request.user, pk=pk)
+    try:
+        batch = import_batch_run_again(
+            batch=batch, acting_user=request.user, client_address=_client_address(request)
+        )
+    except BatchNotInterrupted as exc:
+        messages.error(request, str(exc))
+        return redirect("imports:batch", pk=pk)
+    if batch_waits_for_queue(batch=batch):
+        messages.warning(request, batch.message)
+    else:
+        messages.info(request, f"Batch #{batch.pk} is being run again.")
     return redirect("imports:batch", pk=batch.pk)
 
 
@@ -214,4 +241,6 @@ def recompute(request: HttpRequest, code: str) -> HttpResponse:
         f"{la.code} {la.name}: figures {'recomputed' if done else 'being recomputed'} from "
         f"{run.first_month:%B %Y} to {run.last_month:%B %Y} (recompute #{run.pk}).",
     )
+    if run.status == RecomputeRun.Status.QUEUED and run.message:
+        messages.warning(request, run.message)  # the task queue was unavailable
     return redirect("imports:history")

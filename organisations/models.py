@@ -324,6 +324,7 @@ class AuditEvent(models.Model):
         PDF_DOWNLOAD = 120, "Scorecard PDF downloaded"
         SCORECARD_EXPORT = 121, "Scorecard spreadsheet downloaded"
         IMPORT_UPLOAD = 200, "Extract uploaded"
+        IMPORT_RUN_AGAIN = 201, "Interrupted import run again"
         RECOMPUTE_TRIGGER = 210, "Recompute triggered"
         COMMENTARY_EDIT = 300, "Commentary edited"
         PUBLISH = 310, "Scorecard published"

@@ -1,4 +1,4 @@
-"""Home, health, the sign-in lockout page and the superusers' audit page."""
+"""Home, the sign-in lockout page and the superusers' audit page (/health/ is in operations)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
@@ -20,12 +19,6 @@ from organisations.selectors import audit_events_filter
 
 AUDIT_EVENTS_PER_PAGE = 100
 MSG_AUDIT_SUPERUSERS = "The audit log is for superusers."
-
-
-@login_not_required
-def health(request: HttpRequest) -> JsonResponse:
-    """Liveness probe: reveals nothing but that the app answers."""
-    return JsonResponse({"status": "ok"})
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from operations.queueing import task_send
 from organisations.models import LocalAuthority
 from reviews.services import worklist_digests_send, worklists_warm, worklists_warm_all
 
@@ -36,5 +37,8 @@ def worklists_warm_task(la_id: int | None = None, force: bool = False) -> int:
 
 
 def worklists_warm_queue(*, la_id: int) -> None:
-    """Queue the warm-up of one authority (after an import or a recompute has committed)."""
-    worklists_warm_task.delay(la_id)
+    """Queue the warm-up of one authority (after an import or a recompute has committed).
+
+    Only a cache fill: with the broker down it is skipped (logged), never an error.
+    """
+    task_send(worklists_warm_task, la_id)

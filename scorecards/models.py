@@ -67,6 +67,9 @@ class RecomputeRun(models.Model):
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
+        # The process running it stopped before it finished: the months it wrote stand (each
+        # is complete), the rest are recomputed by the run its message names, or by an admin.
+        INTERRUPTED = "interrupted", "Interrupted"
 
     la = models.ForeignKey(
         "organisations.LocalAuthority", on_delete=models.CASCADE, related_name="recompute_runs"
@@ -75,12 +78,18 @@ class RecomputeRun(models.Model):
     last_month = models.DateField()
     months_total = models.PositiveIntegerField(default=0)
     months_done = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     message = models.TextField(blank=True)
     batch = models.ForeignKey(
         "imports.ImportBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    holder = models.CharField(
+        max_length=64, blank=True, help_text="Token of the recompute lock held while running."
+    )
+    attempt = models.PositiveSmallIntegerField(
+        default=1, help_text="2 and more: it resumes runs that were interrupted."
     )
 
     class Meta:
@@ -160,8 +169,9 @@ class RecomputeLock(models.Model):
 
     Taken by a compare-and-set UPDATE (free, or its lease expired), so it works the same
     on PostgreSQL and SQLite and never holds a database transaction open while indicators
-    are computed. The holder renews the lease after each month it writes; a worker that
-    dies leaves a lease that simply expires.
+    are computed. The holder renews the lease from a background thread (and after each
+    month it writes); a worker that dies leaves a lease that expires within
+    ``WORK_LEASE_SECONDS``.
     """
 
     la = models.OneToOneField(

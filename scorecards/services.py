@@ -20,10 +20,13 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, ProtectedError, Q, RestrictedError
 from django.utils import timezone
 
+from operations.leases import PeriodicRenewal, lease_renew_every
+from operations.queueing import task_send
 from organisations.models import LocalAuthority
 from scorecards.engine import LAData, MonthContext, gc_paused, la_data_load
 from scorecards.indicators import INDICATORS
@@ -32,10 +35,26 @@ from scorecards.periods import ReportingDates, add_months, month_first, months_b
 
 logger = logging.getLogger(__name__)
 
-#: A lock lease; renewed after every month written, so only a dead holder lets it lapse.
-LOCK_TTL = timedelta(minutes=15)
 #: How long a command or the demo waits for a running recompute of the same authority.
 LOCK_WAIT_SECONDS = 15 * 60
+
+MSG_RUN_INTERRUPTED = (
+    "Interrupted after {done} of {total} months: the process running it stopped. The months "
+    "it wrote stand."
+)
+MSG_RUN_RESUMED = " The rest are recomputed by recompute #{pk}."
+MSG_RUN_NOT_RESUMED = (
+    " It was started {attempt} times and interrupted each time, so it is not resumed by "
+    "itself: recompute from the import history page."
+)
+MSG_QUEUE_UNAVAILABLE = (
+    "Waiting: the task queue was unavailable, so the recompute starts by itself once it is "
+    "back (checked every {minutes} minutes)."
+)
+MSG_LEASE_LOST = (
+    "Stopped: its lock lapsed (the process stalled for over {seconds} seconds) and another "
+    "recompute took over."
+)
 #: Snapshot versions kept per month besides the current one (published ones are kept).
 VERSIONS_KEPT = 2
 
@@ -44,6 +63,16 @@ MonthCells = dict[str, dict[str, dict[str, Any]]]
 
 class RecomputeBusy(Exception):
     """Another recompute of the same authority holds the lock."""
+
+
+class RecomputeLeaseLost(Exception):
+    """This recompute's lock lapsed and was taken by another: it must stop writing."""
+
+
+def lock_ttl() -> timedelta:
+    """The lock's lease (``WORK_LEASE_SECONDS``): renewed from a thread while held, so only
+    a dead (or stalled) holder lets it lapse, and the next recompute need not wait long."""
+    return timedelta(seconds=settings.WORK_LEASE_SECONDS)
 
 
 # --- computing ---------------------------------------------------------------------------
@@ -182,9 +211,10 @@ def snapshots_prune(*, la: LocalAuthority, months: list[date], keep: int = VERSI
 
 
 def recompute_lock_acquire(
-    *, la: LocalAuthority, wait_seconds: float = 0, ttl: timedelta = LOCK_TTL
+    *, la: LocalAuthority, wait_seconds: float = 0, ttl: timedelta | None = None
 ) -> str | None:
     """Take the authority's recompute lease; its token, or ``None`` if still busy after waiting."""
+    ttl = ttl or lock_ttl()
     RecomputeLock.objects.get_or_create(la=la)
     token = uuid.uuid4().hex
     deadline = time.monotonic() + wait_seconds
@@ -202,14 +232,23 @@ def recompute_lock_acquire(
         time.sleep(min(0.5, max(0.05, deadline - time.monotonic())))
 
 
-def recompute_lock_renew(*, la: LocalAuthority, token: str, ttl: timedelta = LOCK_TTL) -> bool:
-    return bool(
-        RecomputeLock.objects.filter(la=la, token=token).update(expires_at=timezone.now() + ttl)
-    )
+def recompute_lock_renew(*, la: LocalAuthority, token: str, ttl: timedelta | None = None) -> bool:
+    """Extend the lease; ``False`` once it is not ours (it lapsed and was taken)."""
+    expires_at = timezone.now() + (ttl or lock_ttl())
+    return bool(RecomputeLock.objects.filter(la=la, token=token).update(expires_at=expires_at))
 
 
 def recompute_lock_release(*, la: LocalAuthority, token: str) -> None:
     RecomputeLock.objects.filter(la=la, token=token).update(token="", expires_at=None)
+
+
+def recompute_lock_kept(*, la: LocalAuthority, token: str) -> PeriodicRenewal:
+    """A background renewal of the lease while the holder works (see ``operations.leases``)."""
+    return PeriodicRenewal(
+        name=f"recompute lock {la.code}",
+        every=lease_renew_every(),
+        renew=lambda: recompute_lock_renew(la=la, token=token),
+    )
 
 
 @contextmanager
@@ -218,9 +257,49 @@ def recompute_lock(*, la: LocalAuthority, wait_seconds: float = 0) -> Iterator[s
     if token is None:
         raise RecomputeBusy(f"a recompute of {la.code} is already running")
     try:
-        yield token
+        with recompute_lock_kept(la=la, token=token):
+            yield token
     finally:
         recompute_lock_release(la=la, token=token)
+
+
+def recompute_runs_interrupted_mark(
+    *, la: LocalAuthority, token: str, now: datetime | None = None
+) -> list[RecomputeRun]:
+    """Mark the authority's runs whose process died as interrupted, and queue the rest of
+    their months (up to ``TASK_MAX_ATTEMPTS`` starts); the runs marked.
+
+    Call it holding the lock (``token``): then no other recompute is running, so every
+    ``running`` run held under another token is dead. A run with no holder is a command's,
+    still waiting for the lock, unless it has waited longer than any command would.
+    """
+    now = now or timezone.now()
+    waited_too_long = now - timedelta(seconds=LOCK_WAIT_SECONDS) - lock_ttl()
+    dead = list(
+        RecomputeRun.objects.filter(la=la, status=RecomputeRun.Status.RUNNING)
+        .exclude(holder=token)
+        .filter(~Q(holder="") | Q(started_at__isnull=True) | Q(started_at__lt=waited_too_long))
+        .order_by("id")
+    )
+    if not dead:
+        return []
+    resumable = [r for r in dead if r.attempt < settings.TASK_MAX_ATTEMPTS]
+    resumed = None
+    if resumable:
+        rest = min(add_months(r.first_month, r.months_done) for r in resumable)
+        resumed = recompute_run_queue(
+            la=la, from_date=rest, attempt=max(r.attempt for r in resumable) + 1
+        )
+    for run in dead:
+        message = MSG_RUN_INTERRUPTED.format(done=run.months_done, total=run.months_total)
+        if run in resumable:
+            message += MSG_RUN_RESUMED.format(pk=resumed.pk)
+        else:
+            message += MSG_RUN_NOT_RESUMED.format(attempt=run.attempt)
+        RecomputeRun.objects.filter(pk=run.pk, status=RecomputeRun.Status.RUNNING).update(
+            status=RecomputeRun.Status.INTERRUPTED, finished_at=now, message=message
+        )
+    return dead
 
 
 # --- recompute ---------------------------------------------------------------------------
@@ -245,7 +324,8 @@ def _recompute_locked(
             la=la, dates=dates, cells=cells, batch_ids=data.batch_ids, computed_at=timezone.now()
         )
         snapshots.append(snapshot)
-        recompute_lock_renew(la=la, token=token)
+        if not recompute_lock_renew(la=la, token=token):
+            raise RecomputeLeaseLost(la.code)
         if on_month is not None:
             on_month(i, len(months))
     snapshots_prune(la=la, months=months)
@@ -276,6 +356,8 @@ def snapshots_recompute(
     today = today or timezone.localdate()
     months = _months_normalise(months, today)
     with recompute_lock(la=la, wait_seconds=wait_seconds) as token:
+        if run is not None:
+            RecomputeRun.objects.filter(pk=run.pk).update(holder=token)
         return _recompute_locked(
             la=la,
             months=months,
@@ -320,12 +402,18 @@ def recompute_floor(*, la: LocalAuthority) -> date | None:
 
 
 def recompute_run_queue(
-    *, la: LocalAuthority, from_date: date, batch=None, today: date | None = None
+    *,
+    la: LocalAuthority,
+    from_date: date,
+    batch=None,
+    today: date | None = None,
+    attempt: int = 1,
 ) -> RecomputeRun:
     """Record that ``la`` needs months from ``from_date`` recomputed, merging with a queued run.
 
     Requests for the same authority coalesce: while a run is queued (not yet started),
     a new request only moves its first month earlier and takes the newer batch.
+    ``attempt`` above 1 resumes interrupted runs (``recompute_runs_interrupted_mark``).
     """
     today = today or timezone.localdate()
     first = min(month_first(from_date), month_first(today))
@@ -344,7 +432,8 @@ def recompute_run_queue(
             queued.last_month = month_first(today)
             if batch is not None:
                 queued.batch = batch
-            queued.save(update_fields=["first_month", "last_month", "batch"])
+            queued.attempt = max(queued.attempt, attempt)
+            queued.save(update_fields=["first_month", "last_month", "batch", "attempt"])
             return queued
         return RecomputeRun.objects.create(
             la=la,
@@ -352,6 +441,7 @@ def recompute_run_queue(
             last_month=month_first(today),
             status=RecomputeRun.Status.QUEUED,
             batch=batch,
+            attempt=attempt,
         )
 
 
@@ -364,16 +454,30 @@ def snapshots_request_recompute(
     import has committed, and never if it rolls back. Without a date (nothing dated
     changed) only the current month is recomputed.
     """
-    from scorecards.tasks import recompute_snapshots_task
-
     today = today or timezone.localdate()
     run = recompute_run_queue(la=la, from_date=from_date or today, batch=batch, today=today)
-    first_iso = run.first_month.isoformat()
-    batch_id = batch.pk if batch is not None else None
-    transaction.on_commit(
-        lambda: recompute_snapshots_task.delay(la.pk, first_iso, batch_id, run_id=run.pk)
-    )
+    transaction.on_commit(lambda: recompute_run_send(run=run))
     return run
+
+
+def recompute_run_send(*, run: RecomputeRun) -> bool:
+    """Send a queued run's task; with the broker down the run stays queued, saying so, and
+    the lost-work sweep sends it later (an import that triggered it has committed: no
+    error for it)."""
+    from scorecards.tasks import recompute_snapshots_task
+
+    sent = task_send(
+        recompute_snapshots_task,
+        run.la_id,
+        run.first_month.isoformat(),
+        run.batch_id,
+        run_id=run.pk,
+    )
+    if not sent:
+        RecomputeRun.objects.filter(pk=run.pk, status=RecomputeRun.Status.QUEUED).update(
+            message=MSG_QUEUE_UNAVAILABLE.format(minutes=settings.LOST_WORK_SWEEP_MINUTES)
+        )
+    return sent
 
 
 def snapshots_run_pending(
@@ -383,58 +487,73 @@ def snapshots_run_pending(
 
     Returns ``"busy"`` when another recompute holds the lock (the task retries later),
     ``"idle"`` when nothing is outstanding (another task already did it), ``"done"``.
-    Runs left ``running`` by a worker that died are outstanding too, so a redelivered
-    or retried task finishes their work.
+    Runs left ``running`` by a process that died are marked interrupted first and the rest
+    of their months queued (``recompute_runs_interrupted_mark``), so a redelivered or
+    retried task finishes their work. The lease is renewed from a thread while it runs.
     """
     today = today or timezone.localdate()
     token = recompute_lock_acquire(la=la, wait_seconds=wait_seconds)
     if token is None:
         return "busy"
     try:
-        outstanding = list(
-            RecomputeRun.objects.filter(
-                la=la, status__in=[RecomputeRun.Status.QUEUED, RecomputeRun.Status.RUNNING]
-            ).order_by("id")
-        )
-        if not outstanding:
-            return "idle"
-        run = outstanding[-1]
-        first = min(r.first_month for r in outstanding)
-        merged = [r.pk for r in outstanding[:-1]]
-        if merged:
-            RecomputeRun.objects.filter(pk__in=merged).update(
-                status=RecomputeRun.Status.DONE,
-                finished_at=timezone.now(),
-                message=f"Merged into recompute #{run.pk}.",
-            )
-        months = months_between(first, today)
-        run.first_month = first
-        run.last_month = month_first(today)
-        run.status = RecomputeRun.Status.RUNNING
-        run.started_at = timezone.now()
-        run.message = ""
-        run.save(update_fields=["first_month", "last_month", "status", "started_at", "message"])
-        try:
-            _recompute_locked(
-                la=la,
-                months=months,
-                today=today,
-                token=token,
-                on_month=_progress_writer(run, len(months)),
-            )
-        except Exception as exc:
-            RecomputeRun.objects.filter(pk=run.pk).update(
-                status=RecomputeRun.Status.FAILED,
-                finished_at=timezone.now(),
-                message=f"{type(exc).__name__}: {exc}"[:2000],
-            )
-            raise
-        RecomputeRun.objects.filter(pk=run.pk).update(
-            status=RecomputeRun.Status.DONE, finished_at=timezone.now()
-        )
-        return "done"
+        with recompute_lock_kept(la=la, token=token):
+            return _snapshots_run_pending_locked(la=la, today=today, token=token)
     finally:
         recompute_lock_release(la=la, token=token)
+
+
+def _snapshots_run_pending_locked(*, la: LocalAuthority, today: date, token: str) -> str:
+    recompute_runs_interrupted_mark(la=la, token=token)
+    outstanding = list(
+        RecomputeRun.objects.filter(la=la, status=RecomputeRun.Status.QUEUED).order_by("id")
+    )
+    if not outstanding:
+        return "idle"
+    run = outstanding[-1]
+    first = min(r.first_month for r in outstanding)
+    merged = [r.pk for r in outstanding[:-1]]
+    if merged:
+        RecomputeRun.objects.filter(pk__in=merged).update(
+            status=RecomputeRun.Status.DONE,
+            finished_at=timezone.now(),
+            message=f"Merged into recompute #{run.pk}.",
+        )
+    months = months_between(first, today)
+    run.first_month = first
+    run.last_month = month_first(today)
+    run.status = RecomputeRun.Status.RUNNING
+    run.started_at = timezone.now()
+    run.message = ""
+    run.holder = token
+    run.save(
+        update_fields=["first_month", "last_month", "status", "started_at", "message", "holder"]
+    )
+    try:
+        _recompute_locked(
+            la=la,
+            months=months,
+            today=today,
+            token=token,
+            on_month=_progress_writer(run, len(months)),
+        )
+    except RecomputeLeaseLost:
+        RecomputeRun.objects.filter(pk=run.pk).update(
+            status=RecomputeRun.Status.INTERRUPTED,
+            finished_at=timezone.now(),
+            message=MSG_LEASE_LOST.format(seconds=settings.WORK_LEASE_SECONDS),
+        )
+        raise
+    except Exception as exc:
+        RecomputeRun.objects.filter(pk=run.pk).update(
+            status=RecomputeRun.Status.FAILED,
+            finished_at=timezone.now(),
+            message=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        raise
+    RecomputeRun.objects.filter(pk=run.pk).update(
+        status=RecomputeRun.Status.DONE, finished_at=timezone.now()
+    )
+    return "done"
 
 
 def snapshots_request_nightly(*, today: date | None = None) -> list[RecomputeRun]:

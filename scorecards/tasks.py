@@ -12,6 +12,7 @@ from datetime import date
 from celery import shared_task
 from django.db import OperationalError
 
+from operations.queueing import task_send
 from organisations.models import LocalAuthority
 from scorecards import services
 from scorecards.models import Snapshot
@@ -39,7 +40,9 @@ def recompute_snapshots_task(
 
     Called on commit of an import (``snapshots_request_recompute`` passes ``run_id``) or
     directly; without ``run_id`` the request is queued first so that it coalesces with
-    any other outstanding one.
+    any other outstanding one. Late acknowledgement, and the message given back if the
+    worker process dies, so a recompute is resumed rather than lost: the task that comes
+    back retries until the dead holder's lease lapses (``WORK_LEASE_SECONDS``).
     """
     la = LocalAuthority.objects.get(pk=la_id)
     if run_id is None:
@@ -51,7 +54,10 @@ def recompute_snapshots_task(
         )
     # Run eagerly (the demo, tests) there is no worker to retry on: wait for the lock.
     wait = services.LOCK_WAIT_SECONDS if self.request.is_eager else 0
-    outcome = services.snapshots_run_pending(la=la, wait_seconds=wait)
+    try:
+        outcome = services.snapshots_run_pending(la=la, wait_seconds=wait)
+    except services.RecomputeLeaseLost:
+        return "taken over"  # stalled past its lease: the recompute that took over finishes
     if outcome == "busy":
         raise self.retry(countdown=BUSY_RETRY_SECONDS)
     if outcome == "done":
@@ -78,7 +84,7 @@ def scorecard_pdf_queue_latest(*, la: LocalAuthority) -> None:
     )
     if latest is None:
         return
-    render_scorecard_pdf_task.delay(la.pk, latest.isoformat())
+    task_send(render_scorecard_pdf_task, la.pk, latest.isoformat())
 
 
 @shared_task(

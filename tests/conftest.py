@@ -31,18 +31,33 @@ log)::
   ``CI=true`` they fail instead, because CI must prove the real stack.
 - When ``DATABASE_URL`` is unset but a broker is configured, the SQLite test database is a
   file (``var/test-<pid>.sqlite3``) rather than memory, so that the worker can open it.
+
+Fault tests (killing Redis and workers)
+=======================================
+Never kill the shared Redis. A test that needs to take Redis away asks for
+``private_redis``: a ``redis-server`` of its own on a free port (no persistence), with
+``kill()`` (SIGKILL, a crash) and ``start()`` (again, on the same port). With
+``celery_on(private_redis.url())`` the test process's Celery app (and ``/health/``'s broker
+check) uses it, not eagerly; ``worker_factory`` starts real workers on it that the test may
+SIGKILL (``worker.kill()``, or ``worker.pool_child()`` for the prefork process running the
+task). Like ``celery_worker``, a worker needs a test database another process can open
+(PostgreSQL, or SQLite on a file when a broker is configured): without one, or without
+``redis-server``, these tests are skipped (failed in CI).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlunsplit
 
@@ -90,6 +105,25 @@ class CeleryWorkerProcess:
         except FileNotFoundError:
             return "(no worker log)"
         return "\n".join(text.splitlines()[-lines:])
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (its pool processes too), as a crash or OOM kill would."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=WORKER_STOP_TIMEOUT_SECONDS)
+
+    def stop(self) -> None:
+        """SIGTERM: a warm shutdown, as ``systemctl stop`` sends."""
+        _stop(self.process)
+
+    def pool_child(self) -> int | None:
+        """The pid of the prefork pool process (the one running tasks), if there is one."""
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            children = path.read_text().split()
+        except FileNotFoundError:
+            return None
+        return int(children[0]) if children else None
 
 
 def _worker_database_url(settings_dict: dict) -> str:
@@ -143,6 +177,78 @@ def _wait_for_other_sessions_to_leave(django_db_blocker) -> None:
             time.sleep(0.2)
 
 
+def celery_worker_start(
+    *,
+    broker_url: str,
+    log_path: Path,
+    pool: str = "solo",
+    env: dict[str, str] | None = None,
+    queue: str | None = None,
+) -> CeleryWorkerProcess:
+    """Start ``celery worker`` on ``broker_url`` and the test database, consuming a queue of
+    its own (or ``queue``: a worker restarted on a dead one's), and wait until it answers a
+    ping (``pytest.fail`` if it never does)."""
+    from django.db import connection
+
+    token = uuid.uuid4().hex[:10]
+    queue = queue or f"cps-test-{token}"
+    nodename = f"cps-test-{token}@localhost"
+    full_env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": _worker_database_url(connection.settings_dict),
+        "CELERY_BROKER_URL": broker_url,
+        "CELERY_RESULT_BACKEND": broker_url,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "PYTHONUNBUFFERED": "1",
+        **(env or {}),
+    }
+    command = [
+        sys.executable, "-m", "celery", "--app", "config", "worker",
+        "--pool", pool, "--concurrency", "1", "--queues", queue, "--hostname", nodename,
+        "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO",
+    ]  # fmt: skip
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=BASE_DIR,
+            env=full_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    worker = CeleryWorkerProcess(process=process, queue=queue, nodename=nodename, log_path=log_path)
+    deadline = time.monotonic() + WORKER_START_TIMEOUT_SECONDS
+    # A ping goes out through the app's own producer pool, whatever connection it is given.
+    with _celery_broker(broker_url):
+        while not celery_app.control.ping(destination=[nodename], timeout=1.0):
+            if process.poll() is not None:
+                pytest.fail(
+                    f"Celery worker exited with {process.returncode}:\n{worker.log_tail()}",
+                    pytrace=False,
+                )
+            if time.monotonic() > deadline:
+                _stop(process)
+                pytest.fail(
+                    f"Celery worker did not answer a ping in {WORKER_START_TIMEOUT_SECONDS}s:\n"
+                    f"{worker.log_tail()}",
+                    pytrace=False,
+                )
+    return worker
+
+
+def skip_unless_database_shared(reason: str) -> None:
+    """Skip (fail in CI) a test whose worker could not open the test database."""
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor == "sqlite" and (name == ":memory:" or name.startswith("file:")):
+        message = f"{reason}: the in-memory SQLite test database cannot be shared with a worker"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(
     django_db_setup, django_db_blocker, tmp_path_factory
@@ -157,72 +263,159 @@ def celery_worker_process(
             pytest.fail(f"{message} (CI must run them)", pytrace=False)
         pytest.skip(message)
 
-    from django.db import connection
-
-    token = uuid.uuid4().hex[:10]
-    queue = f"cps-test-{token}"
-    nodename = f"cps-test-{token}@localhost"
-    log_path = tmp_path_factory.mktemp("celery-worker") / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": _worker_database_url(connection.settings_dict),
-        "CELERY_BROKER_URL": BROKER_URL,
-        "CELERY_RESULT_BACKEND": django_settings.CELERY_RESULT_BACKEND or BROKER_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "PYTHONUNBUFFERED": "1",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "--app",
-        "config",
-        "worker",
-        "--pool",
-        "solo",
-        "--concurrency",
-        "1",
-        "--queues",
-        queue,
-        "--hostname",
-        nodename,
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-        "--loglevel",
-        "INFO",
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command,
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+    with django_db_blocker.unblock():
+        worker = celery_worker_start(
+            broker_url=BROKER_URL,
+            log_path=tmp_path_factory.mktemp("celery-worker") / "worker.log",
+            env={"CELERY_RESULT_BACKEND": django_settings.CELERY_RESULT_BACKEND or BROKER_URL},
         )
-    worker = CeleryWorkerProcess(process=process, queue=queue, nodename=nodename, log_path=log_path)
     try:
-        deadline = time.monotonic() + WORKER_START_TIMEOUT_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.fail(
-                    f"Celery worker exited with {process.returncode}:\n{worker.log_tail()}",
-                    pytrace=False,
-                )
-            if celery_app.control.ping(destination=[nodename], timeout=1.0):
-                break
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"Celery worker did not answer a ping in {WORKER_START_TIMEOUT_SECONDS}s:\n"
-                    f"{worker.log_tail()}",
-                    pytrace=False,
-                )
         yield worker
     finally:
-        _stop(process)
+        _stop(worker.process)
         _wait_for_other_sessions_to_leave(django_db_blocker)
+
+
+# --- fault tests: a private redis-server, workers that may be killed ------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class PrivateRedis:
+    """A ``redis-server`` of the test's own, which it may kill and start again."""
+
+    port: int
+    log_path: Path
+    process: subprocess.Popen | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self) -> None:
+        command = [
+            "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--daemonize", "no",
+        ]  # fmt: skip
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        import redis
+
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"redis-server did not start:\n{self.log_path.read_text()}")
+                time.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash or an OOM kill would: its data (queued tasks) are gone."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def private_redis(tmp_path) -> Iterator[PrivateRedis]:
+    if shutil.which("redis-server") is None:
+        message = "redis-server is not installed: the Redis fault tests need their own"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    server = PrivateRedis(port=_free_port(), log_path=tmp_path / "redis.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+def _celery_connections_reset() -> None:
+    """Drop the Celery app's pooled broker connections and its result backend, so the next
+    send uses the broker URL in its configuration now."""
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    celery_app._backend_cache = None
+    celery_app._local.__dict__.pop("backend", None)
+
+
+@contextmanager
+def _celery_broker(broker_url: str) -> Iterator[None]:
+    conf = celery_app.conf
+    saved = (conf.broker_url, conf.result_backend)
+    if saved == (broker_url, broker_url):
+        yield
+        return
+    conf.broker_url = conf.result_backend = broker_url
+    _celery_connections_reset()
+    try:
+        yield
+    finally:
+        conf.broker_url, conf.result_backend = saved
+        _celery_connections_reset()
+
+
+@contextmanager
+def celery_on(broker_url: str, *, queue: str | None = None) -> Iterator[None]:
+    """The test process's Celery app on ``broker_url`` and not eager (the web side of a
+    fault test: uploads, ``/health/``), put back afterwards."""
+    conf = celery_app.conf
+    saved = (conf.task_always_eager, conf.task_default_queue)
+    conf.task_always_eager = False
+    if queue:
+        conf.task_default_queue = queue
+    try:
+        with _celery_broker(broker_url):
+            yield
+    finally:
+        conf.task_always_eager, conf.task_default_queue = saved
+
+
+@dataclass
+class WorkerFactory:
+    """Starts real workers for one test (``start``) and stops whatever is left after it."""
+
+    log_dir: Path
+    started: list[CeleryWorkerProcess] = field(default_factory=list)
+
+    def start(
+        self,
+        *,
+        broker_url: str,
+        pool: str = "solo",
+        env: dict[str, str] | None = None,
+        queue: str | None = None,
+    ) -> CeleryWorkerProcess:
+        skip_unless_database_shared("a real worker")
+        worker = celery_worker_start(
+            broker_url=broker_url,
+            log_path=self.log_dir / f"worker-{len(self.started) + 1}.log",
+            pool=pool,
+            env=env,
+            queue=queue,
+        )
+        self.started.append(worker)
+        return worker
+
+
+@pytest.fixture
+def worker_factory(tmp_path) -> Iterator[WorkerFactory]:
+    factory = WorkerFactory(log_dir=tmp_path)
+    try:
+        yield factory
+    finally:
+        for worker in factory.started:
+            _stop(worker.process)
 
 
 @pytest.fixture(autouse=True)

@@ -91,7 +91,9 @@ def test_a_second_recompute_waits_for_the_lock_then_finds_the_work_done(frozen_t
     assert Snapshot.objects.filter(la=la, is_current=True).count() == 2
 
 
-def test_a_run_left_running_by_a_dead_worker_is_finished_once_its_lease_expires(frozen_today):
+def test_a_run_left_running_by_a_dead_worker_is_interrupted_and_the_rest_resumed_once_its_lease_lapses(  # noqa: E501
+    frozen_today,
+):
     la = la_get()
     episode_make(child_make(la, "A"), "2024-01-01", "S", "C1", "U6")
     dead = RecomputeRun.objects.create(
@@ -101,26 +103,73 @@ def test_a_run_left_running_by_a_dead_worker_is_finished_once_its_lease_expires(
         status=RecomputeRun.Status.RUNNING,
         months_total=3,
         months_done=1,
+        holder="dead-worker",
+        started_at=timezone.now(),
     )
     RecomputeLock.objects.create(
-        la=la, token="dead-worker", expires_at=timezone.now() + timedelta(minutes=5)
+        la=la, token="dead-worker", expires_at=timezone.now() + timedelta(minutes=1)
     )
     assert services.snapshots_run_pending(la=la) == "busy"
+    assert RecomputeRun.objects.get(pk=dead.pk).status == RecomputeRun.Status.RUNNING
 
     RecomputeLock.objects.filter(la=la).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert services.snapshots_run_pending(la=la) == "done"
 
     dead.refresh_from_db()
-    assert dead.status == RecomputeRun.Status.DONE
-    assert (dead.months_done, dead.months_total) == (3, 3)
+    resumed = RecomputeRun.objects.exclude(pk=dead.pk).get(la=la)
+    assert dead.status == RecomputeRun.Status.INTERRUPTED
+    assert dead.message == (
+        "Interrupted after 1 of 3 months: the process running it stopped. The months it wrote "
+        f"stand. The rest are recomputed by recompute #{resumed.pk}."
+    )
+    # January was written before the worker died: the resumed run starts in February.
+    assert resumed.status == RecomputeRun.Status.DONE and resumed.attempt == 2
+    assert (resumed.first_month, resumed.months_done) == (date(2024, 2, 1), 2)
+    assert RecomputeLock.objects.get(la=la).token == ""
+
+
+def test_a_run_interrupted_on_its_last_attempt_is_left_for_an_admin(frozen_today, settings):
+    settings.TASK_MAX_ATTEMPTS = 2
+    la = la_get()
+    dead = RecomputeRun.objects.create(
+        la=la, first_month=date(2024, 1, 1), last_month=date(2024, 3, 1), attempt=2,
+        status=RecomputeRun.Status.RUNNING, months_total=3, months_done=2, holder="dead",
+    )  # fmt: skip
+
+    assert services.snapshots_run_pending(la=la) == "idle"
+
+    dead.refresh_from_db()
+    assert dead.status == RecomputeRun.Status.INTERRUPTED
+    assert dead.message.endswith(
+        "It was started 2 times and interrupted each time, so it is not resumed by itself: "
+        "recompute from the import history page."
+    )
+    assert RecomputeRun.objects.filter(la=la).count() == 1
+
+
+def test_a_command_run_still_waiting_for_the_lock_is_not_taken_for_dead(frozen_today):
+    la = la_get()
+    waiting = services.recompute_run_start_from_command(
+        la=la, first_month=date(2024, 3, 1), last_month=date(2024, 3, 1), command="test"
+    )
+
+    assert services.snapshots_run_pending(la=la) == "idle"
+    assert RecomputeRun.objects.get(pk=waiting.pk).status == RecomputeRun.Status.RUNNING
+
+    # One that has waited longer than any command waits (15 minutes and a lease) is dead.
+    with time_machine.travel("2024-03-15 12:17 +00:00", tick=False):
+        assert services.snapshots_run_pending(la=la) == "done"
+    assert RecomputeRun.objects.get(pk=waiting.pk).status == RecomputeRun.Status.INTERRUPTED
 
 
 def test_two_queued_runs_are_merged_into_the_newest(frozen_today):
     la = la_get()
     older = RecomputeRun.objects.create(
-        la=la, first_month=date(2024, 1, 1), last_month=date(2024, 3, 1), status="running"
+        la=la, first_month=date(2024, 1, 1), last_month=date(2024, 3, 1), status="queued"
     )
-    newer = services.recompute_run_queue(la=la, from_date=date(2024, 3, 1))
+    newer = RecomputeRun.objects.create(
+        la=la, first_month=date(2024, 3, 1), last_month=date(2024, 3, 1), status="queued"
+    )
 
     assert services.snapshots_run_pending(la=la) == "done"
 

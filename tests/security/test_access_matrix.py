@@ -130,6 +130,9 @@ ROUTES: dict[str, Route] = {
     "imports:batch_progress": Route(IMPORT_BATCH, {"pk": _batch}),
     "imports:batch_rerun": Route(row(302, 403, 403, 302, 403, 404, 302), {"pk": _batch},
                                  method="post"),
+    # The cast's batch is not interrupted: admins are sent back to it with an error.
+    "imports:batch_run_again": Route(row(302, 403, 403, 302, 403, 404, 302), {"pk": _batch},
+                                     method="post"),
     # An empty form: admins are sent back to the history page with an error, nothing queued.
     "imports:recompute": Route(row(302, 403, 403, 302, 403, 404, 302), {"code": CODE},
                                method="post"),

@@ -3,11 +3,17 @@
 Loads an authority's extract files (or every file in the folders given) as one batch. It
 runs the same service as the upload page's Celery task, in this process, so that a
 terminal gets a progress bar and the exit status says whether the batch was accepted:
-0 done, 1 rejected or failed.
+0 done, 1 rejected, failed or interrupted.
+
+Stopped by Ctrl-C or SIGTERM (a shutdown, ``timeout``), the batch is marked interrupted at
+once; killed outright (SIGKILL, the machine going down), its lease lapses and the lost-work
+sweep marks it interrupted within ``WORK_LEASE_SECONDS`` plus a sweep interval. Either way
+nothing was written, and an admin can run it again from the batch page.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 from datetime import date
 from pathlib import Path
@@ -21,6 +27,11 @@ from imports.services import IncomingFile, YearRequired, import_batch_create, im
 from organisations.reference import UnknownLocalAuthority, authority_get
 
 ISSUES_SHOWN = 20
+
+
+def _terminate_as_interrupt(signum, frame) -> None:
+    """SIGTERM stops the import as Ctrl-C does, so the batch is marked interrupted."""
+    raise KeyboardInterrupt
 
 
 def _incoming(paths: list[str]) -> list[IncomingFile]:
@@ -79,10 +90,18 @@ class Command(BaseCommand):
             bar.n = validated + written
             bar.refresh()
 
+        previous = signal.signal(signal.SIGTERM, _terminate_as_interrupt)
         try:
             batch = import_batch_run(batch_id=batch.pk, listener=listener)
+        except KeyboardInterrupt:
+            bar.close()
+            raise CommandError(
+                f"Batch #{batch.pk} interrupted: nothing was written. Run it again from the "
+                "batch page, or run this command again."
+            ) from None
         finally:
             bar.close()
+            signal.signal(signal.SIGTERM, previous)
         self._summary(batch)
         if batch.status != ImportBatch.Status.DONE:
             raise CommandError(f"Batch #{batch.pk} {batch.status}: {batch.message}")
