@@ -115,14 +115,6 @@ def _memberships(user: Any) -> dict[int, Membership]:
     return cached
 
 
-def membership_of(*, user: Any, la: LocalAuthority) -> Membership | None:
-    """The user's membership of ``la`` (None for a non-member, an anonymous user or a
-    superuser without one)."""
-    if not _is_active(user):
-        return None
-    return _memberships(user).get(la.pk)
-
-
 def roles_in(*, user: Any, la: LocalAuthority) -> frozenset[str]:
     """The roles the user holds in ``la`` (every role for a superuser)."""
     if not _is_active(user):

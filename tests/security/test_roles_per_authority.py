@@ -72,6 +72,19 @@ def test_the_issue_admin_of_874_gets_no_case_level_access_to_873(client, cast, n
     assert client.post("/imports/recompute/873/").status_code == 403
 
 
+def test_import_history_and_data_quality_hold_874_only(client, cast, newcomer):
+    client.force_login(newcomer)
+
+    history = client.get("/imports/").content.decode()
+    quality = client.get("/imports/data-quality/").content.decode()
+
+    assert f'href="/imports/{cast.other_batch.pk}/"' in history
+    assert f'href="/imports/{cast.batch.pk}/"' not in history
+    assert 'action="/imports/recompute/874/"' in history
+    assert "/imports/recompute/873/" not in history
+    assert 'id="la-874"' in quality and 'id="la-873"' not in quality
+
+
 def test_the_issue_admin_of_874_keeps_everything_of_874(client, cast, newcomer):
     client.force_login(newcomer)
 
