@@ -5,11 +5,11 @@ browser) and answers 401 to anyone else; DRF's views tell Django's ``LoginRequir
 to stand aside, since a token client has no session.
 
 Views are thin (``style.md`` §1, rules 3–7): validate the input, check the role with
-``organisations.permissions`` (404 outside the user's authorities, 403 for a role without
-the capability), call one selector or service of the app that owns the data, audit what
-the pages audit, return. Case-level reads start from ``Child.objects.visible_to(user)``
-through ``reviews.selectors``; aggregates come from ``scorecards.selectors``, so an API
-response and the page always agree.
+``organisations.permissions`` (404 outside the user's authorities, 403 when the roles held
+in that authority lack the capability; ``api.exceptions`` maps its errors), call one
+selector or service of the app that owns the data, audit what the pages audit, return.
+Case-level reads start from ``Child.objects.visible_to(user)`` through ``reviews.selectors``;
+aggregates come from ``scorecards.selectors``, so an API response and the page always agree.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ from organisations.permissions import (
     la_get_for_capability,
     las_for_capability,
     user_can,
+    user_capabilities_in,
 )
 from organisations.services import audit_record, client_address_of
 from reviews.selectors import (
@@ -147,10 +148,9 @@ class AuthorityListApi(ListApiView):
         las = las_for_capability(user=request.user, capability=AGGREGATES).annotate(
             latest_month=Subquery(latest)
         )
-        capabilities = [c for c in CAPABILITIES if user_can(user=request.user, capability=c)]
         page = self.paginate_queryset(las)
-        for la in page:
-            la.capabilities = capabilities
+        for la in page:  # roles are per authority, and so is what the user may do
+            la.capabilities = user_capabilities_in(user=request.user, la=la)
         return self.get_paginated_response(self.OutputSerializer(page, many=True).data)
 
 
@@ -677,7 +677,6 @@ class ImportBatchDetailApi(APIView):
         responses=ImportBatchOutputSerializer, operation_id="imports_retrieve", tags=["imports"]
     )
     def get(self, request, pk: int):
-        _require_import_admin(request.user)
         batch = import_batch_get_for_user(user=request.user, pk=pk)
         return Response(ImportBatchOutputSerializer(batch).data)
 
@@ -709,7 +708,6 @@ class ImportIssueListApi(ListApiView):
         responses=OutputSerializer(many=True), operation_id="imports_issues_list", tags=["imports"]
     )
     def get(self, request, pk: int):
-        _require_import_admin(request.user)
         batch = import_batch_get_for_user(user=request.user, pk=pk)
         issues = batch.issues.order_by("severity", "file_name", "row_number", "id")
         return self.paginated(self.filter_queryset(issues), self.OutputSerializer)

@@ -63,7 +63,6 @@ from django.utils import timezone  # noqa: E402
 
 from children.models import PeriodOfCare  # noqa: E402
 from organisations.models import LocalAuthority, Membership, Team  # noqa: E402
-from organisations.roles import ADMIN, TEAM_MANAGER, role_groups_ensure  # noqa: E402
 from organisations.selectors import children_with_team_on  # noqa: E402
 
 BENCH_PREFIX = "bench-manager-"
@@ -92,7 +91,6 @@ def bench_users_ensure(
     la: LocalAuthority, teams: list[Team], n: int, *, admin: bool = False
 ) -> list[tuple[str, Team]]:
     """``n`` team managers spread over ``teams`` (or admins), each with a fresh session key."""
-    groups = role_groups_ensure()
     User = get_user_model()
     out = []
     for i in range(n):
@@ -101,10 +99,11 @@ def bench_users_ensure(
         user.set_unusable_password()
         user.is_active = True
         user.save()
-        user.groups.set([groups[ADMIN if admin else TEAM_MANAGER]])
         team = teams[i % len(teams)]
-        membership, _ = Membership.objects.get_or_create(user=user, la=la)
-        membership.teams.set([team])
+        membership, _ = Membership.objects.update_or_create(
+            user=user, la=la, defaults={"admin": admin, "team_manager": not admin}
+        )
+        membership.teams.set([] if admin else [team])
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
-
 from children.models import Child, ReturnYear
+from organisations.permissions import NotFound
 
 
 def child_get_for_user(*, user: Any, pk: int) -> Child:
-    """The child ``pk`` if the user may see them case by case; 404 otherwise.
+    """The child ``pk`` if the user may see them case by case; ``NotFound`` (404) otherwise.
 
     A child outside the user's scope answers exactly as one that does not exist, so a
     guessed id reveals nothing (``architecture.md`` house rule 4). Committee leads see no
@@ -18,7 +17,7 @@ def child_get_for_user(*, user: Any, pk: int) -> Child:
     """
     child = Child.objects.visible_to(user).filter(pk=pk).select_related("la").first()
     if child is None:
-        raise Http404("No such child.")
+        raise NotFound("No such child.")
     return child
 
 

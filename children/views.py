@@ -12,21 +12,16 @@ from django.views.decorators.http import require_GET
 
 from children.selectors import child_get_for_user
 from organisations.models import AuditEvent
+from organisations.permissions import CASE_LEVEL, la_get_for_capability
 from organisations.services import audit_record
-from reviews.selectors import (
-    KINDS_BY_KEY,
-    as_of_allowed,
-    child_timeline_get,
-    la_get_for_case_reader,
-    user_is_admin,
-)
+from reviews.selectors import KINDS_BY_KEY, as_of_allowed, child_timeline_get, user_picks_as_of
 from scorecards.sections import feeds_as_at
 
 
 @require_GET
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_get_for_user(user=request.user, pk=pk)
-    la_get_for_case_reader(user=request.user, code=child.la.code)
+    la_get_for_capability(user=request.user, code=child.la.code, capability=CASE_LEVEL)
     try:
         requested = date.fromisoformat(request.GET.get("as_of", ""))
     except ValueError:
@@ -51,7 +46,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "child": child,
             "as_of": as_of,
-            "is_admin": user_is_admin(user=request.user),
+            "is_admin": user_picks_as_of(user=request.user, la=child.la),
             "current": [(KINDS_BY_KEY[row.kind], row) for row in page.current],
             "feeds": feeds_as_at(la=child.la, as_of=as_of),
         },

@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Access refusals of organisations.permissions → 404 / 403 pages.
+    "organisations.middleware.AccessRefusedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -287,6 +289,8 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out user before any password is checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # The Django admin's reference-data permissions come with the admin role of an authority.
+    "organisations.backends.RolePermissionsBackend",
 ]
 # Lockout after repeated failed sign-ins (roles.md): per user name from one address, for a
 # cool-off period; a superuser clears it early with ``manage.py axes_reset_username``.
@@ -348,6 +352,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     # JSON only: DRF's own browsable pages use inline script and style, which the CSP
     # forbids; the browsable documentation is Swagger UI at /api/docs/.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

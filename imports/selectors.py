@@ -1,9 +1,10 @@
 """Reads for the import pages: who may import for which authority, and their batches.
 
-``roles.md``: uploading extracts and seeing import history and row errors is for admins
-(of the authorities they are members of) and superusers. A batch of an authority the user
-may not import for answers 404, exactly as a batch that does not exist. The same page
-offers admins a "Recompute figures" button for each of their authorities.
+``roles.md``: uploading extracts and seeing import history and row errors is for admins, in
+the authorities where they are admins (``organisations.permissions``), and superusers. A
+batch of an authority the user is not a member of is ``NotFound`` (404), exactly as a batch
+that does not exist; a member of its authority who is not an admin there is refused (403).
+The same page offers admins a "Recompute figures" button for each of their authorities.
 """
 
 from __future__ import annotations
@@ -11,26 +12,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet
-from django.http import Http404
 
 from imports.models import ImportBatch
 from organisations.models import LocalAuthority
-from organisations.permissions import IMPORTS, RECOMPUTE, las_for_capability, user_can
+from organisations.permissions import (
+    IMPORTS,
+    RECOMPUTE,
+    NotFound,
+    la_get_for_capability,
+    las_for_capability,
+)
 
-
-def user_is_import_admin(*, user) -> bool:
-    """Superusers, and members of the Admin group (``organisations.permissions``)."""
-    return user_can(user=user, capability=IMPORTS)
+MSG_NO_SUCH_BATCH = "No such import batch."
 
 
 def import_authorities_for_user(*, user) -> QuerySet[LocalAuthority]:
-    """The authorities the user may import for: every one for a superuser, else the
-    authorities an admin is a member of; none for anyone else."""
-    if not user_is_import_admin(user=user):
-        return LocalAuthority.objects.none()
-    if user.is_superuser:
-        return LocalAuthority.objects.all()
-    return LocalAuthority.objects.filter(memberships__user=user).distinct()
+    """The authorities the user may import for: every one for a superuser, else those
+    where they are an admin; none for anyone else."""
+    return las_for_capability(user=user, capability=IMPORTS)
 
 
 def import_batch_list_for_user(*, user) -> QuerySet[ImportBatch]:
@@ -45,15 +44,20 @@ def import_batch_list_for_user(*, user) -> QuerySet[ImportBatch]:
 
 
 def import_batch_get_for_user(*, user, pk: int) -> ImportBatch:
-    """The batch, or 404 when it does not exist or belongs to an authority out of scope."""
+    """The batch, if the user may import for its authority.
+
+    ``NotFound`` when it does not exist or belongs to an authority the user is not a member
+    of (the same message, so a guessed id reveals nothing); ``NotPermitted`` for a member of
+    that authority who is not an admin there.
+    """
+    found = ImportBatch.objects.select_related("la", "created_by", "rerun_of").filter(pk=pk).first()
+    if found is None:
+        raise NotFound(MSG_NO_SUCH_BATCH)
     try:
-        return (
-            ImportBatch.objects.select_related("la", "created_by", "rerun_of")
-            .filter(la__in=import_authorities_for_user(user=user))
-            .get(pk=pk)
-        )
-    except ImportBatch.DoesNotExist as exc:
-        raise Http404("No such import batch") from exc
+        la_get_for_capability(user=user, code=found.la.code, capability=IMPORTS)
+    except NotFound as exc:
+        raise NotFound(MSG_NO_SUCH_BATCH) from exc
+    return found
 
 
 def recompute_authorities_for_user(*, user) -> list[tuple[LocalAuthority, Any]]:

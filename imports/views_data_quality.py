@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from imports.data_quality import data_quality_for_user
-from imports.selectors import user_is_import_admin
+from organisations.permissions import IMPORTS, user_can
 
 
 def data_quality(request: HttpRequest) -> HttpResponse:
-    if not user_is_import_admin(user=request.user):
+    if not user_can(user=request.user, capability=IMPORTS):
         raise PermissionDenied("The data quality page is for admins.")
     on = timezone.localdate()
     pages = (("imports:upload", "Upload extract"), ("imports:history", "Import history"),

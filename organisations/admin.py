@@ -151,9 +151,11 @@ class StaffEstablishmentAdmin(AuthorityScopedAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(AuthorityScopedAdmin):
-    list_display = ["user", "la"]
+    """A user's roles in one authority (superusers only: managing roles is theirs)."""
+
+    list_display = ["user", "la", "team_manager", "admin", "committee_lead"]
     list_select_related = ["user", "la"]
-    list_filter = [LA_FILTER]
+    list_filter = [LA_FILTER, "team_manager", "admin", "committee_lead"]
     search_fields = ["user__username", "user__email", "la__code", "la__name"]
     raw_id_fields = ["user"]
     filter_horizontal = ["teams"]

@@ -292,17 +292,29 @@ class StaffEstablishment(models.Model):
 
 
 class Membership(models.Model):
-    """A user's membership of an authority; ``teams`` empty means the whole authority.
+    """A user's roles in one authority (``roles.md``: roles are per user and authority).
 
-    Roles are Django groups (team manager, admin, committee lead); this row gives their
-    scope (``roles.md``).
+    ``team_manager``, ``admin`` and ``committee_lead`` are the roles held here (several add
+    up; their names are the keys of ``organisations.roles``). ``teams`` are the teams a
+    team manager manages, with the teams below them; a team manager with no team named
+    manages the whole authority (a head of service). What each role may do is decided in
+    ``organisations.permissions`` only.
     """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     la = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="memberships")
-    teams = models.ManyToManyField(Team, blank=True, related_name="user_memberships")
+    team_manager = models.BooleanField("team manager", default=False)
+    admin = models.BooleanField("admin (performance / data)", default=False)
+    committee_lead = models.BooleanField("committee lead", default=False)
+    teams = models.ManyToManyField(
+        Team,
+        blank=True,
+        related_name="user_memberships",
+        help_text="Team manager only: the teams managed (and the teams below them); "
+        "none named means the whole authority.",
+    )
 
     class Meta:
         constraints = [
@@ -311,6 +323,13 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.la.code}"
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """The role keys held in this authority."""
+        from organisations.roles import ROLES
+
+        return frozenset(role for role in ROLES if getattr(self, role))
 
 
 class AuditEvent(models.Model):

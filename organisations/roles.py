@@ -1,23 +1,33 @@
-"""Role groups (``roles.md`` "Roles"): Django groups a user may hold, several at once.
+"""The roles of ``roles.md`` "Roles": held per authority, several at once.
 
-Superusers need no group. Scope (which authorities, which teams) lives on
-``organisations.Membership``; these groups say what a user may do within it.
+A user holds roles **in an authority**: each ``organisations.Membership`` (one per user and
+authority) says which of the three roles the user holds there and, for a team manager, which
+teams they manage. Being an admin of 874 gives nothing in 873. Superusers need no
+membership: they hold every role everywhere.
+
+The role keys below are also the names of the ``Membership`` fields that hold them
+(``membership.admin`` is True when the user is an admin of that authority). What each role
+may do is the capability table of ``organisations.permissions``.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group, Permission
+TEAM_MANAGER = "team_manager"
+ADMIN = "admin"
+COMMITTEE_LEAD = "committee_lead"
 
-TEAM_MANAGER = "Team manager"
-ADMIN = "Admin"
-COMMITTEE_LEAD = "Committee lead"
-
-ROLE_GROUPS: tuple[str, ...] = (TEAM_MANAGER, ADMIN, COMMITTEE_LEAD)
+ROLES: tuple[str, ...] = (TEAM_MANAGER, ADMIN, COMMITTEE_LEAD)
+ROLE_LABELS: dict[str, str] = {
+    TEAM_MANAGER: "Team manager",
+    ADMIN: "Admin (performance / data)",
+    COMMITTEE_LEAD: "Committee lead",
+}
 
 #: Reference data an admin edits in the Django admin ("Django admin: reference data
-#: only"): (app label, model, actions), rows of their own authorities only
+#: only"): (app label, model, actions), rows of the authorities where they are an admin only
 #: (``organisations.admin_scoping``). Authorities are never added or removed there; schools
-#: are national (Ofsted) data, read only.
+#: are national (Ofsted) data, read only. The Django permissions come with the role
+#: (``organisations.backends``), not from a group.
 ADMIN_REFERENCE_MODELS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("organisations", "localauthority", ("view", "change")),
     ("organisations", "population", ("view", "add", "change", "delete")),
@@ -30,26 +40,14 @@ ADMIN_REFERENCE_MODELS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("scorecards", "benchmark", ("view", "add", "change", "delete")),
 )
 
+#: ``app_label.codename`` of each permission of ``ADMIN_REFERENCE_MODELS``.
+ADMIN_REFERENCE_PERMISSIONS: frozenset[str] = frozenset(
+    f"{app}.{action}_{model}"
+    for app, model, actions in ADMIN_REFERENCE_MODELS
+    for action in actions
+)
 
-def role_groups_ensure() -> dict[str, Group]:
-    """Create the three role groups if missing and give Admin exactly its reference-data
-    permissions (a permission dropped from the table is taken away again).
 
-    Idempotent; permissions of models not installed (yet) are simply skipped.
-    """
-    groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLE_GROUPS}
-    wanted = [
-        (app, f"{action}_{model}")
-        for app, model, actions in ADMIN_REFERENCE_MODELS
-        for action in actions
-    ]
-    perms = [
-        p
-        for p in Permission.objects.filter(
-            content_type__app_label__in={app for app, _ in wanted},
-            codename__in={codename for _, codename in wanted},
-        ).select_related("content_type")
-        if (p.content_type.app_label, p.codename) in set(wanted)
-    ]
-    groups[ADMIN].permissions.set(perms)
-    return groups
+def role_label(role: str) -> str:
+    """ "Team manager", "Admin (performance / data)", "Committee lead"."""
+    return ROLE_LABELS[role]

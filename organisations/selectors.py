@@ -13,22 +13,32 @@ Readings chosen:
 
 - A team in a user's scope covers the teams below it (``Team.parent``): a manager of a
   service (T01 in the worked example) sees the children of its teams (T10, T30).
-- Admins see the whole of each authority they are a member of; team managers see the
-  teams of their membership, or the whole authority when the membership names no team;
-  committee leads see no child (aggregates only); superusers see every child. Several
-  roles add up.
+- Who sees what in each authority is the user's case scope there
+  (``organisations.permissions.case_scope``, from the roles held in that authority): an
+  admin the whole authority, a team manager their teams (the whole authority when their
+  membership names no team), a committee lead no child; superusers every child.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 
-from organisations.models import Allocation, AllocationRole, AuditEvent, Membership, Team
-from organisations.roles import ADMIN, TEAM_MANAGER
+from organisations.models import (
+    Allocation,
+    AllocationRole,
+    AuditEvent,
+    LocalAuthority,
+    Membership,
+    Team,
+)
+from organisations.permissions import case_scopes
+from organisations.roles import ROLES, TEAM_MANAGER, role_label
 
 
 def allocation_open_q(*, on: date, prefix: str = "") -> Q:
@@ -93,21 +103,16 @@ def teams_with_descendants(*, team_ids: Iterable[int]) -> set[int]:
 
 
 def children_visible_to(queryset: QuerySet, *, user, on: date | None = None) -> QuerySet:
-    """The children of ``queryset`` the user may see case by case (see module docstring)."""
+    """The children of ``queryset`` the user may see case by case: in each authority, the
+    user's case scope there (``organisations.permissions.case_scope``: whole authority, own
+    teams and the teams below them, or none); every child for a superuser."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return queryset.none()
     if user.is_superuser:
         return queryset
-    groups = set(user.groups.values_list("name", flat=True))
-    memberships = list(Membership.objects.filter(user=user).prefetch_related("teams"))
-    whole_las: set[int] = set()
-    teams: set[int] = set()
-    for membership in memberships:
-        team_ids = [team.pk for team in membership.teams.all()]
-        if ADMIN in groups or (TEAM_MANAGER in groups and not team_ids):
-            whole_las.add(membership.la_id)
-        elif TEAM_MANAGER in groups:
-            teams.update(team_ids)
+    scopes = case_scopes(user=user)
+    whole_las = {scope.la_id for scope in scopes if scope.whole_authority}
+    teams = {team for scope in scopes if not scope.whole_authority for team in scope.team_ids}
     if not whole_las and not teams:
         return queryset.none()
     condition = Q(la_id__in=whole_las)
@@ -115,6 +120,41 @@ def children_visible_to(queryset: QuerySet, *, user, on: date | None = None) -> 
         queryset = children_with_team_on(queryset, on=on or timezone.localdate())
         condition |= Q(scope_team_id__in=teams_with_descendants(team_ids=teams))
     return queryset.filter(condition)
+
+
+@dataclass(frozen=True)
+class AuthorityRoles:
+    """A user's roles in one authority, as ``user_role`` lists them."""
+
+    la: LocalAuthority
+    roles: tuple[str, ...]
+    team_ids: tuple[str, ...]  # a team manager's teams; empty: the whole authority
+
+    @property
+    def text(self) -> str:
+        """ "Team manager (T10, T11); Committee lead", or "no role"."""
+        parts = []
+        for role in self.roles:
+            label = role_label(role)
+            if role == TEAM_MANAGER:
+                label += f" ({', '.join(self.team_ids) or 'whole authority'})"
+            parts.append(label)
+        return "; ".join(parts) or "no role"
+
+
+def user_roles_by_authority(*, user: Any) -> list[AuthorityRoles]:
+    """The user's memberships by authority code, each with the roles held there."""
+    memberships = (
+        Membership.objects.filter(user=user).select_related("la").prefetch_related("teams")
+    )
+    return [
+        AuthorityRoles(
+            la=m.la,
+            roles=tuple(role for role in ROLES if getattr(m, role)),
+            team_ids=tuple(sorted(t.team_id for t in m.teams.all())),
+        )
+        for m in sorted(memberships, key=lambda m: m.la.code)
+    ]
 
 
 def audit_events_filter(

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 
 from organisations.models import AuditEvent, LocalAuthority, Membership, Team
-from organisations.roles import ROLE_GROUPS
+from organisations.permissions import access_cache_clear
+from organisations.roles import ROLES, TEAM_MANAGER
 
-#: Stands for the superuser flag in the role sets of ``user_roles_record_change``.
-SUPERUSER_ROLE = "Superuser"
+#: The ``role`` of the audit row written when the superuser flag changes.
+SUPERUSER_ROLE = "superuser"
+WHOLE_AUTHORITY_TEXT = "whole authority"
 
 
 def client_address_of(request: Any) -> str | None:
@@ -55,136 +57,218 @@ def audit_record(
     )
 
 
-# --- roles and scope ------------------------------------------------------------------------
+# --- roles per authority ----------------------------------------------------------------------
+
+#: What a user holds in one authority: role → a team manager's team ids (extract ids, sorted;
+#: empty for the whole authority, and for every other role).
+Holding = dict[str, tuple[str, ...]]
 
 
-def user_roles_record_change(
+class RoleChangeRefused(ValueError):
+    """The role change asked for makes no sense as given; the message says why."""
+
+
+def membership_holding(*, membership: Membership | None) -> Holding:
+    """The roles of ``membership`` with a team manager's teams (empty for no membership)."""
+    if membership is None:
+        return {}
+    teams = tuple(sorted(t.team_id for t in membership.teams.all()))
+    return {role: teams if role == TEAM_MANAGER else () for role in membership.roles}
+
+
+def _teams_detail(teams: tuple[str, ...]) -> list[str] | str:
+    return list(teams) or WHOLE_AUTHORITY_TEXT
+
+
+def role_changes_record(
     *,
     acting_user: Any,
     user: Any,
-    before: set[str] | frozenset[str],
-    after: set[str] | frozenset[str],
+    la: LocalAuthority,
+    before: Holding,
+    after: Holding,
     request: Any = None,
 ) -> list[AuditEvent]:
-    """One ``ROLE_CHANGE`` row per role granted or revoked between ``before`` and ``after``.
+    """One ``ROLE_CHANGE`` row of ``la`` per role granted or revoked there, and one when a
+    team manager's teams change; nothing changed, no row.
 
-    For changes already made (the Django admin's user form saves the groups itself); the
-    caller holds the transaction. The three role groups count, and ``SUPERUSER_ROLE`` for
-    the superuser flag; nothing changed, no row.
+    For changes already made (the services below, the Django admin's membership form);
+    the caller holds the transaction.
     """
     events = []
-    for role in (*ROLE_GROUPS, SUPERUSER_ROLE):
-        if (role in before) == (role in after):
+    for role in ROLES:
+        if role not in before and role not in after:
             continue
+        if role in before and role in after and before[role] == after[role]:
+            continue
+        if role not in before:
+            change = "granted"
+        else:
+            change = "revoked" if role not in after else "teams set"
+        detail: dict[str, Any] = {"username": user.get_username(), "role": role, "change": change}
+        if role == TEAM_MANAGER and role in after:
+            detail["teams"] = _teams_detail(after[role])
         events.append(
             audit_record(
                 user=acting_user,
+                la=la,
                 action=AuditEvent.Action.ROLE_CHANGE,
                 object_type="User",
                 object_id=str(user.pk),
-                detail={
-                    "username": user.get_username(),
-                    "role": role,
-                    "change": "granted" if role in after else "revoked",
-                },
+                detail=detail,
                 request=request,
             )
         )
-    user.__dict__.pop("_cps_roles", None)  # organisations.permissions caches the roles
+    access_cache_clear(user=user)
     return events
 
 
-def user_role_change(
-    *, acting_user: Any, user: Any, role: str, grant: bool, request: Any = None
-) -> bool:
-    """Grant or revoke one role (a Django group of ``organisations.roles``), audited.
-
-    Atomic: the group change and its ``ROLE_CHANGE`` row commit together. Returns False
-    (and writes nothing) when the user already has, or already lacks, the role.
-    """
-    if role not in ROLE_GROUPS:
-        raise ValueError(f"{role!r} is not a role; the roles are {', '.join(ROLE_GROUPS)}")
-    with transaction.atomic():
-        group, _ = Group.objects.get_or_create(name=role)
-        before = set(user.groups.values_list("name", flat=True))
-        if (role in before) == grant:
-            return False
-        if grant:
-            user.groups.add(group)
-        else:
-            user.groups.remove(group)
-        after = (before | {role}) if grant else (before - {role})
-        user_roles_record_change(
-            acting_user=acting_user, user=user, before=before, after=after, request=request
-        )
-    return True
-
-
-def user_scope_set(
-    *,
-    acting_user: Any,
-    user: Any,
-    la: LocalAuthority,
-    team_ids: list[str] | None = None,
-    remove: bool = False,
-    request: Any = None,
-) -> bool:
-    """Make ``user`` a member of ``la`` (whole authority, or the teams by extract id), or
-    remove the membership; audited as a role change of that authority.
-
-    Returns False (and writes nothing) when the scope is already as asked. Unknown team
-    ids raise ``ValueError`` naming them.
-    """
-    with transaction.atomic():
-        membership = Membership.objects.filter(user=user, la=la).first()
-        if remove:
-            if membership is None:
-                return False
-            membership.delete()
-        else:
-            wanted = list(Team.objects.filter(la=la, team_id__in=team_ids or []))
-            missing = sorted(set(team_ids or []) - {t.team_id for t in wanted})
-            if missing:
-                raise ValueError(f"no team {', '.join(missing)} in {la.code}")
-            current = (
-                set(membership.teams.values_list("team_id", flat=True)) if membership else None
-            )
-            if current == {t.team_id for t in wanted}:
-                return False
-            if membership is None:
-                membership = Membership.objects.create(user=user, la=la)
-            membership.teams.set(wanted)
-        user_scope_record(
-            acting_user=acting_user,
-            user=user,
-            la=la,
-            team_ids=None if remove else [t.team_id for t in wanted],
-            request=request,
-        )
-    return True
-
-
-def user_scope_record(
-    *,
-    acting_user: Any,
-    user: Any,
-    la: LocalAuthority,
-    team_ids: list[str] | None,
-    request: Any = None,
+def superuser_flag_record(
+    *, acting_user: Any, user: Any, granted: bool, request: Any = None
 ) -> AuditEvent:
-    """The ``ROLE_CHANGE`` row of a scope change already made: ``team_ids`` the teams now
-    (empty: the whole authority), ``None`` when the membership was removed. The caller
-    holds the transaction (the Django admin's membership form, ``user_scope_set``)."""
-    if team_ids is None:
-        change: dict[str, Any] = {"change": "membership removed"}
-    else:
-        change = {"change": "membership set", "teams": sorted(team_ids) or "whole authority"}
+    """The ``ROLE_CHANGE`` row of a superuser flag set or cleared (no authority: everywhere).
+    The caller holds the transaction (the Django admin's user form)."""
     return audit_record(
         user=acting_user,
-        la=la,
         action=AuditEvent.Action.ROLE_CHANGE,
         object_type="User",
         object_id=str(user.pk),
-        detail={"username": user.get_username(), **change},
+        detail={
+            "username": user.get_username(),
+            "role": SUPERUSER_ROLE,
+            "change": "granted" if granted else "revoked",
+        },
         request=request,
     )
+
+
+def _role_check(role: str, team_ids: Sequence[str]) -> None:
+    if role not in ROLES:
+        raise RoleChangeRefused(f"{role!r} is not a role; the roles are {', '.join(ROLES)}")
+    if team_ids and role != TEAM_MANAGER:
+        raise RoleChangeRefused("teams are named for the team manager role only")
+
+
+def _teams_get(la: LocalAuthority, team_ids: Sequence[str]) -> list[Team]:
+    teams = list(Team.objects.filter(la=la, team_id__in=team_ids))
+    missing = sorted(set(team_ids) - {t.team_id for t in teams})
+    if missing:
+        raise RoleChangeRefused(f"no team {', '.join(missing)} in {la.code}")
+    return teams
+
+
+def _membership_locked(user: Any, la: LocalAuthority) -> Membership | None:
+    return (
+        Membership.objects.select_for_update()
+        .filter(user=user, la=la)
+        .prefetch_related("teams")
+        .first()
+    )
+
+
+def user_role_grant(
+    *,
+    acting_user: Any,
+    user: Any,
+    la: LocalAuthority,
+    role: str,
+    team_ids: Sequence[str] = (),
+    request: Any = None,
+) -> bool:
+    """Give ``user`` the role ``role`` in ``la`` (and nowhere else), audited.
+
+    A team manager manages the teams named (added to those they already manage), or the
+    whole authority when none is named. Turning a whole-authority team manager into a
+    manager of some teams, or the reverse, is refused: revoke the role first, so a scope
+    never widens or narrows as a side effect. Returns False (and writes nothing) when the
+    user already holds exactly that.
+    """
+    _role_check(role, team_ids)
+    with transaction.atomic():
+        teams = _teams_get(la, team_ids)
+        membership = _membership_locked(user, la)
+        before = membership_holding(membership=membership)
+        if role == TEAM_MANAGER and role in before and bool(before[role]) != bool(teams):
+            if teams:
+                raise RoleChangeRefused(
+                    f"{user.get_username()} is team manager of the whole of {la.code}: revoke "
+                    "team_manager there first to limit them to teams"
+                )
+            raise RoleChangeRefused(
+                f"{user.get_username()} is team manager of {', '.join(before[role])} in "
+                f"{la.code}: revoke team_manager there first to make them team manager of "
+                "the whole authority"
+            )
+        if membership is None:
+            membership = Membership.objects.create(user=user, la=la)
+        setattr(membership, role, True)
+        membership.save(update_fields=[role])
+        membership.teams.add(*teams)
+        after = membership_holding(membership=Membership.objects.get(pk=membership.pk))
+        if after == before:
+            return False
+        role_changes_record(
+            acting_user=acting_user, user=user, la=la, before=before, after=after, request=request
+        )
+    return True
+
+
+def user_role_revoke(
+    *,
+    acting_user: Any,
+    user: Any,
+    la: LocalAuthority,
+    role: str,
+    team_ids: Sequence[str] = (),
+    request: Any = None,
+) -> bool:
+    """Take the role ``role`` in ``la`` away from ``user``, audited.
+
+    With ``team_ids`` (team managers) only those teams go; when the last one goes the role
+    goes with it (never "no team named", which would mean the whole authority). A
+    membership left with no role is removed. Returns False when there was nothing to take.
+    """
+    _role_check(role, team_ids)
+    with transaction.atomic():
+        teams = _teams_get(la, team_ids)
+        membership = _membership_locked(user, la)
+        before = membership_holding(membership=membership)
+        if membership is None or role not in before:
+            return False
+        if teams and not before[role]:
+            raise RoleChangeRefused(
+                f"{user.get_username()} is team manager of the whole of {la.code}: revoke "
+                "team_manager there without --team"
+            )
+        membership.teams.remove(*teams)
+        if not teams or not membership.teams.exists():
+            setattr(membership, role, False)
+            membership.save(update_fields=[role])
+            if role == TEAM_MANAGER:
+                membership.teams.clear()
+        after = membership_holding(membership=Membership.objects.get(pk=membership.pk))
+        if not after:
+            membership.delete()
+        if after == before:
+            return False
+        role_changes_record(
+            acting_user=acting_user, user=user, la=la, before=before, after=after, request=request
+        )
+    return True
+
+
+def user_authority_remove(
+    *, acting_user: Any, user: Any, la: LocalAuthority, request: Any = None
+) -> bool:
+    """Every role of ``user`` in ``la`` taken away (the membership removed), audited; False
+    when they were not a member."""
+    with transaction.atomic():
+        membership = _membership_locked(user, la)
+        if membership is None:
+            return False
+        before = membership_holding(membership=membership)
+        membership.delete()
+        role_changes_record(
+            acting_user=acting_user, user=user, la=la, before=before, after={}, request=request
+        )
+    return True

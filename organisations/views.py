@@ -13,8 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from organisations.models import AuditEvent, LocalAuthority
-from organisations.permissions import AUDIT_LOG, user_can
-from organisations.roles import ADMIN, TEAM_MANAGER
+from organisations.permissions import AUDIT_LOG, CASE_LEVEL, IMPORTS, user_can
 from organisations.selectors import audit_events_filter
 
 AUDIT_EVENTS_PER_PAGE = 100
@@ -22,9 +21,11 @@ MSG_AUDIT_SUPERUSERS = "The audit log is for superusers."
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    groups = set(request.user.groups.values_list("name", flat=True))
-    if TEAM_MANAGER in groups and ADMIN not in groups and not request.user.is_superuser:
-        return redirect("worklists:my_team")  # a team manager lands on their team's lists
+    """The user's authorities; a team manager (case-level reader who is an admin nowhere)
+    lands on their team's lists instead."""
+    user = request.user
+    if user_can(user=user, capability=CASE_LEVEL) and not user_can(user=user, capability=IMPORTS):
+        return redirect("worklists:my_team")
     memberships = request.user.memberships.select_related("la")
     return render(request, "home.html", {"memberships": memberships})
 

@@ -12,8 +12,9 @@ list and its scorecard figure always agree:
    themselves expose (``visit_placements``, ``reviews_counted``, ``iha_items``,
    ``annual_health_dues``, ``pep_due_at``, ``pathway_plan_due_at`` …).
 
-Scope (``roles.md``): every selector starts from ``Child.objects.visible_to(user)``; a team
-or child outside it answers 404, the same as one that does not exist.
+Scope (``roles.md``): every selector starts from ``Child.objects.visible_to(user)``, and the
+team picker from ``organisations.permissions.case_scope``; a team or child outside it is
+``NotFound`` (404), the same as one that does not exist.
 
 Readings chosen for the lists (as of day D, "today" unless an admin picks an earlier day):
 
@@ -57,9 +58,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.http import Http404
 from django.utils import timezone
 
 from children.care_history import PLACEMENT_GROUP_LABELS, EpisodeIn, placement_group
@@ -71,8 +70,16 @@ from children.models import (
     OC3Outcome,
     PeriodOfCare,
 )
-from organisations.models import Allocation, AllocationRole, LocalAuthority, Membership, Team
-from organisations.permissions import CASE_LEVEL, CASE_LEVEL_WHOLE_AUTHORITY, user_can
+from organisations.models import Allocation, AllocationRole, LocalAuthority, Team
+from organisations.permissions import (
+    CASE_LEVEL,
+    CASE_LEVEL_WHOLE_AUTHORITY,
+    NotFound,
+    case_scope,
+    case_scopes_in,
+    las_for_capability,
+    user_can,
+)
 from organisations.selectors import (
     allocation_open_q,
     children_with_team_on,
@@ -309,41 +316,13 @@ def _days(as_of: date, due: date | None) -> int | None:
 # --- scope -----------------------------------------------------------------------------------
 
 
-def _membership(user: Any, la: LocalAuthority) -> Membership | None:
-    """The user's membership of ``la`` with its teams, read once per request (kept on the
-    user object, which lives as long as the request)."""
-    memo = getattr(user, "_worklist_memberships", None)
-    if memo is None:
-        memo = user._worklist_memberships = {}
-    if la.pk not in memo:
-        memo[la.pk] = Membership.objects.filter(user=user, la=la).prefetch_related("teams").first()
-    return memo[la.pk]
-
-
-def la_get_for_case_reader(*, user: Any, code: str) -> LocalAuthority:
-    """The authority ``code`` if the user may read its case lists: 404 for an authority they
-    are not a member of (or that does not exist), 403 for a member without a case role."""
-    la = LocalAuthority.objects.filter(code=code).first()
-    if la is None:
-        raise Http404("No such authority.")
-    if user.is_superuser:
-        return la
-    if _membership(user, la) is None:
-        raise Http404("No such authority.")
-    # Membership checked above (and kept for the team choices), so the role alone decides.
-    if not user_can(user=user, capability=CASE_LEVEL):
-        raise PermissionDenied("Case-level lists are for team managers and admins.")
-    return la
-
-
 def worklist_authorities_for_user(*, user: Any) -> list[LocalAuthority]:
-    """Authorities whose case lists the user may read (the landing page picks the first)."""
+    """Authorities whose case lists the user may read (the landing page picks the first);
+    for a superuser, those holding children."""
     if user.is_superuser:
         las = LocalAuthority.objects.filter(children__isnull=False).distinct().order_by("code")
         return list(las)
-    if not user_can(user=user, capability=CASE_LEVEL):
-        return []
-    return [m.la for m in Membership.objects.filter(user=user).select_related("la").order_by("la")]
+    return list(las_for_capability(user=user, capability=CASE_LEVEL))
 
 
 @dataclass(frozen=True)
@@ -359,20 +338,19 @@ ALL_TEAMS = "all"
 
 
 def worklist_team_choices(*, user: Any, la: LocalAuthority) -> list[TeamChoice]:
-    """The teams the user may pick, their own first.
+    """The teams the user may pick, their own first; none outside their case scope.
 
-    A team manager whose membership names teams gets those teams (several together first,
-    then each alone, and each team below them); one whose membership names no team, an admin
-    or a superuser gets the whole authority and every team of it.
+    A reader of the whole authority (``case_scope``) gets it and every team of it; a team
+    manager of some teams gets those teams (several together first, then each alone, and
+    each team below them).
     """
-    membership = _membership(user, la) if not user.is_superuser else None
-    own = [t for t in membership.teams.all()] if membership is not None else []
-    whole = user_can(user=user, capability=CASE_LEVEL_WHOLE_AUTHORITY) or not own
+    scope = case_scope(user=user, la=la)
     choices: list[TeamChoice] = []
-    if whole:
+    if scope.whole_authority:
         choices.append(TeamChoice(ALL_TEAMS, f"All teams of {la.name}", ()))
         teams = list(Team.objects.filter(la=la).order_by("name"))
     else:
+        own = list(Team.objects.filter(pk__in=scope.team_ids))
         if len(own) > 1:
             choices.append(
                 TeamChoice("+".join(t.team_id for t in own), "My teams", tuple(t.pk for t in own))
@@ -390,9 +368,9 @@ def worklist_warm_up_choices(*, la: LocalAuthority) -> list[TeamChoice]:
     together ("My teams", keyed as ``worklist_team_choices`` keys it). Not the whole
     authority: only admins pick it, and never by default."""
     choices = [TeamChoice(t.team_id, t.name, (t.pk,)) for t in Team.objects.filter(la=la)]
-    for membership in Membership.objects.filter(la=la).prefetch_related("teams"):
-        own = list(membership.teams.all())
-        if len(own) > 1:
+    for scope in case_scopes_in(la=la):
+        if len(scope.team_ids) > 1:
+            own = list(Team.objects.filter(pk__in=scope.team_ids))
             key = "+".join(t.team_id for t in own)
             if all(c.key != key for c in choices):
                 choices.append(TeamChoice(key, "My teams", tuple(t.pk for t in own)))
@@ -406,8 +384,8 @@ def worklist_team_choice_get(
     key: str | None,
     choices: list[TeamChoice] | None = None,
 ) -> TeamChoice:
-    """The picked team; 404 if the key names a team the user may not pick (another team's id
-    guessed, say).
+    """The picked team; ``NotFound`` if the key names a team the user may not pick (another
+    team's id guessed, say).
 
     Default: a team manager's own team(s); for a reader of the whole authority the first
     team by name (the whole authority is one pick away: its lists are long).
@@ -415,14 +393,14 @@ def worklist_team_choice_get(
     if choices is None:
         choices = worklist_team_choices(user=user, la=la)
     if not choices:
-        raise Http404("No team.")
+        raise NotFound("No team.")
     if not key:
         teams = [c for c in choices if c.key != ALL_TEAMS]
         return teams[0] if teams else choices[0]
     for choice in choices:
         if choice.key == key:
             return choice
-    raise Http404("No such team.")
+    raise NotFound("No such team.")
 
 
 def children_in_scope(*, user: Any, la: LocalAuthority) -> QuerySet:
@@ -910,18 +888,19 @@ def worklist_filter(
 
 
 def as_of_allowed(*, user: Any, la: LocalAuthority, requested: date | None) -> date:
-    """Today, or for admins and superusers an earlier day they picked (never a later one)."""
+    """Today, or for readers of the whole authority an earlier day they picked (never a
+    later one)."""
     today = timezone.localdate()
     if requested is None or requested >= today:
         return today
-    if user_can(user=user, capability=CASE_LEVEL_WHOLE_AUTHORITY):
+    if user_picks_as_of(user=user, la=la):
         return requested
     return today
 
 
-def user_is_admin(*, user: Any) -> bool:
+def user_picks_as_of(*, user: Any, la: LocalAuthority) -> bool:
     """Readers of the whole authority's case data (admins, superusers): the as-of picker."""
-    return user_can(user=user, capability=CASE_LEVEL_WHOLE_AUTHORITY)
+    return user_can(user=user, capability=CASE_LEVEL_WHOLE_AUTHORITY, la=la)
 
 
 # --- drill-down behind a scorecard figure ------------------------------------------------------
@@ -1594,12 +1573,11 @@ def drilldown_get(
     was computed (the page shows both). 404 for an unknown figure, period or future month.
     """
     if not drilldown_available(indicator_id=indicator_id, period=period):
-        raise Http404("No list behind this figure.")
+        raise NotFound("No list behind this figure.")
     today = today or timezone.localdate()
     if month.replace(day=1) > today.replace(day=1):
-        raise Http404("No figures for a future month.")
+        raise NotFound("No figures for a future month.")
     dates = ReportingDates.for_month(month, today=today)
-    whole = user_sees_whole_authority(user=user, la=la)
     # Only children with an episode overlapping the period can have an item in it (a due
     # visit or review, an IHA, a child looked after at E); care leavers for pathway plans.
     first = dates.window(period)[0]
@@ -1610,12 +1588,9 @@ def drilldown_get(
     spec = DRILLDOWNS[indicator_id]
     if spec.relevant is not None:
         wanted |= spec.relevant(la=la, first=first, last=dates.as_of)
-    if not whole:
-        wanted = set(
-            children_in_scope(user=user, la=la)
-            .filter(pk__in=list(wanted))
-            .values_list("pk", flat=True)
-        )
+    wanted = set(
+        children_in_scope(user=user, la=la).filter(pk__in=list(wanted)).values_list("pk", flat=True)
+    )
     data = la_data_load(la=la, child_ids=wanted)
     raw = spec.read(MonthContext(data, dates), period)
     names = {
@@ -1644,22 +1619,10 @@ def drilldown_get(
         as_of=dates.as_of,
         month_to_date=dates.month_to_date,
         items=items,
-        whole_authority=whole,
+        whole_authority=case_scope(user=user, la=la).whole_authority,
         snapshot_cell=cell,
         snapshot_as_of=snapshot.as_of if snapshot is not None else None,
     )
-
-
-def user_sees_whole_authority(*, user: Any, la: LocalAuthority) -> bool:
-    """Superusers, admins, and team managers whose membership names no team."""
-    if user.is_superuser:
-        return True
-    membership = _membership(user, la)
-    if membership is None:
-        return False
-    if user_can(user=user, capability=CASE_LEVEL_WHOLE_AUTHORITY):
-        return True
-    return user_can(user=user, capability=CASE_LEVEL) and not membership.teams.all()
 
 
 # --- a child's timeline -----------------------------------------------------------------------

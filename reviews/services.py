@@ -18,23 +18,22 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from organisations.models import LocalAuthority, Membership
+from organisations.models import LocalAuthority
+from organisations.permissions import memberships_with_role
 from organisations.roles import TEAM_MANAGER
 from reviews.selectors import (
     WORKLIST_KINDS,
     TeamChoice,
-    la_get_for_case_reader,
     team_children_for_warm_up,
     worklist_build,
     worklist_cache_key,
     worklist_for_team,
     worklist_team_choice_get,
+    worklist_team_choices,
     worklist_warm_up_choices,
 )
 
@@ -58,17 +57,23 @@ def _team_url(la: LocalAuthority) -> str:
 def worklist_digest_sections(
     *, user: Any, today: date, la_code: str | None = None
 ) -> list[DigestSection]:
-    """The counts of the user's own team(s) in each authority they manage a team of."""
+    """The counts of the user's own team(s) in each authority where they are a team manager
+    (their case scope there decides the teams; an authority with none left is skipped)."""
     sections: list[DigestSection] = []
-    memberships = Membership.objects.filter(user=user).select_related("la").order_by("la__code")
+    memberships = (
+        memberships_with_role(role=TEAM_MANAGER)
+        .filter(user=user)
+        .select_related("la")
+        .order_by("la__code")
+    )
     if la_code:
         memberships = memberships.filter(la__code=la_code)
     for membership in memberships:
-        try:
-            la = la_get_for_case_reader(user=user, code=membership.la.code)
-            choice = worklist_team_choice_get(user=user, la=la, key=None)
-        except (Http404, PermissionDenied):
-            continue  # no case role or no team left in that authority
+        la = membership.la
+        choices = worklist_team_choices(user=user, la=la)
+        if not choices:
+            continue
+        choice = worklist_team_choice_get(user=user, la=la, key=None, choices=choices)
         counts = worklist_for_team(user=user, la=la, choice=choice, as_of=today).counts()
         sections.append(
             DigestSection(
@@ -109,7 +114,9 @@ def worklist_digests_send(*, today: date | None = None, la_code: str | None = No
     today = today or timezone.localdate()
     User = get_user_model()
     managers = (
-        User.objects.filter(is_active=True, groups__name=TEAM_MANAGER)
+        User.objects.filter(
+            is_active=True, memberships__in=memberships_with_role(role=TEAM_MANAGER)
+        )
         .exclude(email="")
         .distinct()
         .order_by("pk")

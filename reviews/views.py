@@ -1,8 +1,9 @@
 """Team managers' worklists, their exports, and the drill-down behind scorecard figures.
 
-Thin views: check the reader (``la_get_for_case_reader``: 404 for another authority, 403 for
-a committee lead), parse the filter, call one selector, write the access event, render. The
-lists' partial serves both the full page and the htmx refresh of the filter form.
+Thin views: check the reader (``la_get_for_capability`` with ``CASE_LEVEL``: 404 for another
+authority, 403 for a member whose roles there are not case level), parse the filter, call
+one selector, write the access event, render. The lists' partial serves both the full page
+and the htmx refresh of the filter form.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from organisations.models import AuditEvent
+from organisations.permissions import CASE_LEVEL, la_get_for_capability
 from organisations.services import audit_record
 from reviews.exports import EXPORT_FORMATS, worklist_export
 from reviews.selectors import (
@@ -34,8 +36,7 @@ from reviews.selectors import (
     WORKLIST_SORTS,
     as_of_allowed,
     drilldown_get,
-    la_get_for_case_reader,
-    user_is_admin,
+    user_picks_as_of,
     worklist_authorities_for_user,
     worklist_cache_key,
     worklist_filter,
@@ -108,12 +109,12 @@ def team_page(request: HttpRequest, code: str) -> HttpResponse:
     The partial is rendered once per cached worklist and filter (``_results_key``): a repeat
     view costs the scope checks, the access event and a cache read.
     """
-    la = la_get_for_case_reader(user=request.user, code=code)
+    la = la_get_for_capability(user=request.user, code=code, capability=CASE_LEVEL)
     wanted = WorklistFilter.from_request(request)
     choices = worklist_team_choices(user=request.user, la=la)
     choice = worklist_team_choice_get(user=request.user, la=la, key=wanted.team, choices=choices)
     as_of = as_of_allowed(user=request.user, la=la, requested=wanted.as_of)
-    is_admin = user_is_admin(user=request.user)
+    is_admin = user_picks_as_of(user=request.user, la=la)
     feeds = feeds_as_at(la=la, as_of=as_of)
     worklist_key = worklist_cache_key(la=la, choice=choice, as_of=as_of)
     results_key = _results_key(worklist_key, wanted, is_admin, choices, feeds)
@@ -222,7 +223,7 @@ def team_export(request: HttpRequest, code: str, kind: str, fmt: str) -> HttpRes
     """One list as CSV or XLSX (formulas neutralised); the export is audited."""
     if kind not in KINDS_BY_KEY or fmt not in EXPORT_FORMATS:
         raise Http404("No such list.")
-    la = la_get_for_case_reader(user=request.user, code=code)
+    la = la_get_for_capability(user=request.user, code=code, capability=CASE_LEVEL)
     wanted = WorklistFilter.from_request(request)
     choice = worklist_team_choice_get(user=request.user, la=la, key=wanted.team)
     as_of = as_of_allowed(user=request.user, la=la, requested=wanted.as_of)
@@ -262,7 +263,7 @@ def drilldown(
     request: HttpRequest, code: str, indicator: str, month: str, period: str
 ) -> HttpResponse:
     """The children behind a case-level scorecard figure of one month, in the reader's scope."""
-    la = la_get_for_case_reader(user=request.user, code=code)
+    la = la_get_for_capability(user=request.user, code=code, capability=CASE_LEVEL)
     try:
         year, mon = month.split("-")
         first = date(int(year), int(mon), 1)

@@ -16,8 +16,8 @@ What a key names, so that nothing stale is shown:
   benchmark (their history rows), and its small-number setting, which the blocks read
   live rather than from the snapshot;
 - for the HTML only: a digest of the month's commentary and the reader's ``variant``
-  (may they write commentary, their role groups), so edit links and any other part that
-  depends on the role are never served to another role.
+  (may they write commentary, their roles *in this authority*), so edit links, drill-down
+  links and any other part that depends on the role are never served to another role.
 
 The feeds line, publication panel, month picker and navigation stay outside the cache.
 ``SCORECARD_PAGE_CACHE_SECONDS`` bounds everything else (a release with new templates or
@@ -38,7 +38,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from organisations.models import LocalAuthority
-from organisations.permissions import user_roles
+from organisations.permissions import roles_in
 from scorecards.models import Benchmark, Snapshot, Target
 from scorecards.sections import PageContext, feeds_as_at, page_build
 
@@ -98,9 +98,10 @@ def page_build_cached(
     return context, key
 
 
-def page_variant(*, user: Any, may_comment: bool) -> str:
-    """What about the reader may change the sections' HTML: edit links, role groups."""
-    roles = "\x1f".join(sorted(user_roles(user=user)))
+def page_variant(*, user: Any, la: LocalAuthority, may_comment: bool) -> str:
+    """What about the reader may change the sections' HTML: edit links, their roles in
+    ``la`` (drill-down links are for case-level readers of that authority)."""
+    roles = "\x1f".join(sorted(roles_in(user=user, la=la)))
     return f"{int(may_comment)}:{int(user.is_superuser)}:{roles}"
 
 
@@ -114,7 +115,9 @@ def page_sections_html(
     """
     if key is not None:
         commentary = "\x1e".join(f"{s.key}\x1f{s.commentary}" for s in page.sections)
-        variant = page_variant(user=request.user, may_comment=bool(context.get("may_comment")))
+        variant = page_variant(
+            user=request.user, la=page.la, may_comment=bool(context.get("may_comment"))
+        )
         digest = hashlib.sha256(f"{commentary}\x1d{variant}".encode()).hexdigest()[:24]
         key = f"{key}:html:{digest}"
         html = cache.get(key)

@@ -98,16 +98,12 @@ class Capabilities:
     may_publish: bool
 
 
-def scorecard_capabilities(*, user: Any) -> Capabilities:
-    """Commentary and publishing rights (``roles.md`` "Roles"), from the user's groups.
-
-    Scope comes first and is the caller's: ``scorecards.sections.la_get_for_reader``
-    answers 404 for another authority and 403 for a member without a role, so only a
-    reader of the authority gets here. One query (the user's groups).
-    """
+def scorecard_capabilities(*, user: Any, la: LocalAuthority) -> Capabilities:
+    """Commentary and publishing rights in ``la`` (``roles.md`` "Roles"), from the roles
+    the user holds in that authority (``organisations.permissions``)."""
     return Capabilities(
-        may_comment=user_can(user=user, capability=COMMENTARY),
-        may_publish=user_can(user=user, capability=PUBLISH),
+        may_comment=user_can(user=user, capability=COMMENTARY, la=la),
+        may_publish=user_can(user=user, capability=PUBLISH, la=la),
     )
 
 

@@ -1,10 +1,10 @@
 """Commentary form, publish and PDF download (issue 9): thin shells over
 ``scorecards.publication``.
 
-Access, in this order, on every view: the authority must be one the user reads
-(``la_get_for_reader``: another authority is 404, a member without a role 403), then the
-right for the action (``scorecard_capabilities``): commentary for admins and committee
-leads, publishing for committee leads, downloads for every reader; superusers all.
+Access on every view is one call to ``organisations.permissions.la_get_for_capability``
+with the capability of the action: another authority is 404, a member whose roles *in that
+authority* lack it 403. Commentary is for admins and committee leads, publishing for
+committee leads, downloads for every reader; superusers all.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from organisations.permissions import COMMENTARY, PDF_DOWNLOAD, PUBLISH, la_get_for_capability
 from scorecards import pdf
 from scorecards.models import Snapshot
 from scorecards.publication import (
@@ -40,7 +40,7 @@ from scorecards.publication import (
     scorecard_pdf_download_record,
     scorecard_publish,
 )
-from scorecards.sections import PAGE_DASHBOARD, PAGE_SCORECARD, la_get_for_reader, nav_items
+from scorecards.sections import PAGE_DASHBOARD, PAGE_SCORECARD, nav_items
 
 #: Pages the commentary form may send the writer back to.
 RETURN_PAGES = (PAGE_SCORECARD, PAGE_DASHBOARD)
@@ -71,12 +71,10 @@ def _return_page(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def commentary_edit(request: HttpRequest, code: str, month: date, section: str) -> HttpResponse:
     """The commentary of one section for a month: the form, then back to the section."""
-    la, _ = la_get_for_reader(user=request.user, code=code)
+    la = la_get_for_capability(user=request.user, code=code, capability=COMMENTARY)
     titles = dict(commentary_sections())
     if section not in titles:
         raise Http404("No such section.")
-    if not scorecard_capabilities(user=request.user).may_comment:
-        raise PermissionDenied("Only admins and committee leads write commentary.")
     _current_snapshot(la, month)
     return_to = _return_page(request)
     commentary = commentary_get(la=la, month=month, section=section)
@@ -123,9 +121,7 @@ def commentary_edit(request: HttpRequest, code: str, month: date, section: str) 
 @require_POST
 def scorecard_publish_view(request: HttpRequest, code: str, month: date) -> HttpResponse:
     """Publish (sign off) the month: committee leads and superusers only."""
-    la, _ = la_get_for_reader(user=request.user, code=code)
-    if not scorecard_capabilities(user=request.user).may_publish:
-        raise PermissionDenied("Only committee leads publish the scorecard.")
+    la = la_get_for_capability(user=request.user, code=code, capability=PUBLISH)
     _current_snapshot(la, month)
     try:
         expected = int(request.POST.get("version", ""))
@@ -155,7 +151,7 @@ def scorecard_pdf_download(request: HttpRequest, code: str, month: date, kind: s
     """
     if request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405, headers={"Allow": "GET, HEAD"})
-    la, _ = la_get_for_reader(user=request.user, code=code)
+    la = la_get_for_capability(user=request.user, code=code, capability=PDF_DOWNLOAD)
     if kind not in (PDF_PUBLISHED, PDF_DRAFT):
         raise Http404
     try:
@@ -211,7 +207,7 @@ def publication_page_context(*, request: HttpRequest, page: Any) -> dict[str, An
     Fills each section's commentary, and gives the publication panel its status, the
     reader's rights and the PDF links. Three queries: rights, commentary, publication.
     """
-    rights = scorecard_capabilities(user=request.user)
+    rights = scorecard_capabilities(user=request.user, la=page.la)
     texts = commentary_texts(la=page.la, month=page.month)
     for section in page.sections:
         section.commentary = texts.get(section.key, "")

@@ -20,14 +20,11 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from imports.models import FeedStatus
-from organisations.models import LocalAuthority, Membership
-from organisations.permissions import AGGREGATES, user_can
+from organisations.models import LocalAuthority
 from scorecards.cells import round1
 from scorecards.indicators import SECTIONS, indicator_get, indicators_in_section
 from scorecards.indicators.registry import (
@@ -399,48 +396,6 @@ class PageContext:
             ]
             text += ": " + ", ".join(parts)
         return text
-
-
-# --- access ------------------------------------------------------------------------------
-
-
-def las_for_reader(*, user: Any) -> list[LocalAuthority]:
-    """Authorities whose aggregates ``user`` may read (``roles.md``: own LAs; superuser all).
-
-    A member with none of the three role groups reads nothing: membership gives scope,
-    the group gives the right.
-    """
-    if not user.is_authenticated:
-        return []
-    if user.is_superuser:
-        return list(LocalAuthority.objects.filter(snapshots__is_current=True).distinct())
-    if not user_can(user=user, capability=AGGREGATES):
-        return []
-    return [
-        m.la for m in Membership.objects.filter(user=user).select_related("la").order_by("la__name")
-    ]
-
-
-def la_get_for_reader(*, user: Any, code: str) -> tuple[LocalAuthority, list[LocalAuthority]]:
-    """The authority ``code`` if ``user`` may read its aggregates, and all they may read.
-
-    Another authority answers 404, the same as one that does not exist (``roles.md``), so
-    a page never confirms which authorities the service holds. A member without a role
-    is refused (403).
-    """
-    if user.is_superuser:
-        la = LocalAuthority.objects.filter(code=code).first()
-        if la is None:
-            raise Http404("No such authority.")
-        readable = las_for_reader(user=user)
-        return la, readable if la in readable else [la, *readable]
-    memberships = list(Membership.objects.filter(user=user).select_related("la"))
-    la = next((m.la for m in memberships if m.la.code == code), None)
-    if la is None:
-        raise Http404("No such authority.")
-    if not user_can(user=user, capability=AGGREGATES):
-        raise PermissionDenied("You have no role in this authority.")
-    return la, sorted((m.la for m in memberships), key=lambda a: a.name)
 
 
 # --- snapshots, months and feeds ---------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Q
 
 from organisations.models import LocalAuthority
+from organisations.permissions import AGGREGATES, las_for_capability
 from scorecards.cells import cell_value, display_value, value_for_json
 from scorecards.indicators import INDICATORS, Indicator, indicator_get
 from scorecards.indicators.registry import (
@@ -394,3 +395,13 @@ def recompute_run_for_batch(*, batch) -> object | None:
     from scorecards.models import RecomputeRun
 
     return RecomputeRun.objects.filter(batch=batch).order_by("-id").first()
+
+
+def authorities_to_switch_to(*, user: Any, current: LocalAuthority) -> list[LocalAuthority]:
+    """The authority picker's choices, by name: the authorities whose aggregates the user
+    reads (for a superuser, who reads all of England, those with figures) and ``current``."""
+    las = las_for_capability(user=user, capability=AGGREGATES)
+    if user.is_superuser:
+        las = las.filter(snapshots__is_current=True).distinct()
+    found = list(las.order_by("name"))
+    return found if current in found else sorted([current, *found], key=lambda la: la.name)

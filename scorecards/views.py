@@ -1,7 +1,8 @@
 """Scorecard, dashboard and demographics pages and their spreadsheets (issue 8).
 
-Thin: check the reader's scope, find the month's current snapshot, build the page with
-``scorecards.sections.page_build`` and render it or write it to a workbook. Team
+Thin: check the reader's scope (``la_get_for_capability``, aggregates), find the month's
+current snapshot, build the page with ``scorecards.sections.page_build`` and render it or
+write it to a workbook. Team
 managers, admins and committee leads of the authority all read these aggregates; any
 other authority answers 404 (``roles.md``).
 """
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from organisations.models import AuditEvent, LocalAuthority
+from organisations.permissions import AGGREGATES, la_get_for_capability
 from reviews.selectors import drilldown_links_for
 from scorecards.exports import XLSX_CONTENT_TYPE, page_workbook, workbook_filename
 from scorecards.models import Snapshot
@@ -28,10 +30,10 @@ from scorecards.sections import (
     PAGES,
     MonthOption,
     PageContext,
-    la_get_for_reader,
     nav_items,
     snapshots_current,
 )
+from scorecards.selectors import authorities_to_switch_to
 
 
 def _month_param(value: str | None) -> date | None:
@@ -53,7 +55,7 @@ def _snapshot_for(snapshots: list[Snapshot], month: date) -> Snapshot:
 @require_GET
 def page_latest(request: HttpRequest, code: str, page: str) -> HttpResponse:
     """The latest month (or the month picked with ``?month=``), by redirect."""
-    la, readable = la_get_for_reader(user=request.user, code=code)
+    la = la_get_for_capability(user=request.user, code=code, capability=AGGREGATES)
     snapshots = snapshots_current(la=la)
     if not snapshots:
         return render(
@@ -61,7 +63,7 @@ def page_latest(request: HttpRequest, code: str, page: str) -> HttpResponse:
             "scorecards/no_figures.html",
             {
                 "current_la": la,
-                "authorities": readable,
+                "authorities": authorities_to_switch_to(user=request.user, current=la),
                 "page": page,
                 "page_title": PAGE_TITLES[page],
                 "nav_items": nav_items(la=la, month=None, current=page),
@@ -75,16 +77,17 @@ def page_latest(request: HttpRequest, code: str, page: str) -> HttpResponse:
 def _build(request: HttpRequest, code: str, month: date, page: str):
     if page not in PAGES:
         raise Http404
-    la, readable = la_get_for_reader(user=request.user, code=code)
+    la = la_get_for_capability(user=request.user, code=code, capability=AGGREGATES)
     snapshots = snapshots_current(la=la)
     snapshot = _snapshot_for(snapshots, month)
     context, cache_key = page_build_cached(page=page, la=la, snapshot=snapshot)
-    return context, cache_key, snapshots, readable
+    return context, cache_key, snapshots
 
 
 @require_GET
 def page_month(request: HttpRequest, code: str, month: date, page: str) -> HttpResponse:
-    context, cache_key, snapshots, readable = _build(request, code, month, page)
+    context, cache_key, snapshots = _build(request, code, month, page)
+    readable = authorities_to_switch_to(user=request.user, current=context.la)
     template_context = _template_context(context, snapshots, readable)
     if page in (PAGE_SCORECARD, PAGE_DASHBOARD):  # commentary and publication (issue 9)
         template_context.update(publication_page_context(request=request, page=context))
@@ -118,7 +121,7 @@ def _template_context(
 @require_GET
 def page_workbook_download(request: HttpRequest, code: str, month: date, page: str) -> HttpResponse:
     """The page's figures as XLSX, one sheet per section; the download is audited."""
-    context, _, _, _ = _build(request, code, month, page)
+    context, _, _ = _build(request, code, month, page)
     content = page_workbook(page=context)
     AuditEvent.objects.create(
         user=request.user,
@@ -140,7 +143,9 @@ def authority_switch(request: HttpRequest) -> HttpResponse:
     page = request.GET.get("page")
     if page not in PAGES:
         page = PAGE_SCORECARD
-    la, _ = la_get_for_reader(user=request.user, code=request.GET.get("la", ""))
+    la = la_get_for_capability(
+        user=request.user, code=request.GET.get("la", ""), capability=AGGREGATES
+    )
     url = reverse(f"scorecards:{page}_latest", kwargs={"code": la.code})
     month = _month_param(request.GET.get("month"))
     return redirect(f"{url}?month={month:%Y-%m}" if month else url)

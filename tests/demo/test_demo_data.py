@@ -328,26 +328,29 @@ def test_placement_postcodes_are_real_and_mostly_in_county(las):
         assert located.filter(pl_distance__gte=20).exists()
 
 
-def test_demo_users_one_per_role(las):
+def test_demo_users_one_per_role_and_one_with_different_roles_per_authority(las):
     User = get_user_model()
+
+    def roles(username):
+        return {
+            m.la.code: (sorted(m.roles), sorted(m.teams.values_list("team_id", flat=True)))
+            for m in Membership.objects.filter(user__username=username).select_related("la")
+        }
+
     admin = User.objects.get(username="admin")
     assert admin.is_staff and not admin.is_superuser
-    assert admin.groups.filter(name=ADMIN).exists()
-    assert set(Membership.objects.filter(user=admin).values_list("la__code", flat=True)) == {
-        "873",
-        "874",
-    }
-    assert not Membership.objects.filter(user=admin, teams__isnull=False).exists()
+    assert roles("admin") == {"873": ([ADMIN], []), "874": ([ADMIN], [])}
     assert admin.has_perm("organisations.change_population")
     committee = User.objects.get(username="committee")
-    assert committee.groups.filter(name=COMMITTEE_LEAD).exists() and not committee.is_staff
+    assert not committee.is_staff
+    assert roles("committee") == {"873": ([COMMITTEE_LEAD], []), "874": ([COMMITTEE_LEAD], [])}
     for username, team in (("manager", "873T10"), ("manager2", "873T11")):
         manager = User.objects.get(username=username)
-        assert manager.groups.filter(name=TEAM_MANAGER).exists()
-        membership = Membership.objects.get(user=manager)
-        assert membership.la.code == "873"
-        assert list(membership.teams.values_list("team_id", flat=True)) == [team]
+        assert roles(username) == {"873": ([TEAM_MANAGER], [team])}
         assert manager.worker.memberships.filter(team__team_id=team, role="team_manager").exists()
+    mixed = User.objects.get(username="mixed")
+    assert mixed.is_staff and not mixed.is_superuser
+    assert roles("mixed") == {"873": ([COMMITTEE_LEAD], []), "874": ([ADMIN], [])}
     assert User.objects.get(username="superuser").is_superuser
     for spec in DEMO_USERS:
         assert User.objects.get(username=spec.username).check_password(spec.password)

@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from imports.models import FeedStatus
-from organisations.models import LocalAuthority, Membership
+from organisations.models import LocalAuthority
 from organisations.reference import authority_get
 from organisations.roles import ADMIN, COMMITTEE_LEAD, TEAM_MANAGER
 from scorecards.models import Benchmark, Snapshot, SnapshotCell
+from tests.access_helpers import roles_give
 
 PASSWORD = "Pages-Test-Pass-2024!"
 MARCH = dt.date(2024, 3, 1)
@@ -199,18 +199,17 @@ def other_la(db) -> LocalAuthority:
     return authority
 
 
-def user_make(username: str, *, group: str | None, las: list[LocalAuthority], **extra: Any):
+def user_make(username: str, *, role: str | None, las: list[LocalAuthority], **extra: Any):
+    """A user holding ``role`` in each of ``las`` (``None``: a member with no role)."""
     user = get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
-    if group:
-        user.groups.add(Group.objects.get_or_create(name=group)[0])
     for authority in las:
-        Membership.objects.create(user=user, la=authority)
+        roles_give(user, authority, role)
     return user
 
 
 @pytest.fixture
 def committee_lead(la):
-    return user_make("committee", group=COMMITTEE_LEAD, las=[la])
+    return user_make("committee", role=COMMITTEE_LEAD, las=[la])
 
 
 @pytest.fixture
@@ -219,20 +218,20 @@ def team_manager(la):
     from organisations.models import Team
 
     team = Team.objects.create(la=la, team_id="T1", name="Children in Care Team 1")
-    user = user_make("manager", group=TEAM_MANAGER, las=[la])
-    user.memberships.get().teams.add(team)
+    user = user_make("manager", role=TEAM_MANAGER, las=[la])
+    roles_give(user, la, TEAM_MANAGER, teams=[team])
     return user
 
 
 @pytest.fixture
 def admin_user(la):
-    return user_make("admin", group=ADMIN, las=[la])
+    return user_make("admin", role=ADMIN, las=[la])
 
 
 @pytest.fixture
 def other_la_lead(other_la):
     """A committee lead of Peterborough only."""
-    return user_make("other", group=COMMITTEE_LEAD, las=[other_la])
+    return user_make("other", role=COMMITTEE_LEAD, las=[other_la])
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ def test_an_authority_that_does_not_exist_is_404_too(client, committee_lead, url
 
 
 def test_a_member_without_a_role_is_refused(client, la):
-    client.force_login(user_make("norole", group=None, las=[la]))
+    client.force_login(user_make("norole", role=None, las=[la]))
     assert client.get("/la/873/scorecard/2024-03/").status_code == 403
 
 

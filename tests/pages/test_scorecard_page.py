@@ -225,11 +225,9 @@ def test_month_to_date_is_labelled(la, committee_client):
 
 
 def test_navigation_and_authority_switcher(la, other_la, client_for):
-    from organisations.models import Membership
     from tests.pages.conftest import user_make
 
-    user = user_make("lead2", group="Committee lead", las=[la])
-    Membership.objects.create(user=user, la=other_la)
+    user = user_make("lead2", role="committee_lead", las=[la, other_la])
     client = client_for(user)
     html = client.get(URL).content.decode()
     assert 'href="/la/873/dashboard/2024-03/"' in html
@@ -240,5 +238,5 @@ def test_navigation_and_authority_switcher(la, other_la, client_for):
     assert response["Location"] == "/la/874/scorecard/?month=2024-03"
     assert client.get(response["Location"])["Location"] == "/la/874/scorecard/2024-03/"
     # An authority the user is not a member of: 404, as for one that does not exist.
-    other = user_make("lead3", group="Committee lead", las=[la])
+    other = user_make("lead3", role="committee_lead", las=[la])
     assert client_for(other).get("/la/switch/?la=874&page=scorecard").status_code == 404

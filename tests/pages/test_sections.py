@@ -15,7 +15,6 @@ from organisations.models import LocalAuthority
 from scorecards.sections import (
     feeds_as_at,
     figure_make,
-    la_get_for_reader,
     month_data_load,
     page_build,
     snapshots_current,
@@ -133,19 +132,32 @@ def test_figure_keeps_refused_beside_it_and_suppresses_it():
 
 
 @pytest.mark.django_db
-def test_reader_scope_is_membership_and_role():
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
+def test_reader_scope_is_the_role_held_in_that_authority():
+    from organisations.permissions import (
+        AGGREGATES,
+        NotFound,
+        NotPermitted,
+        la_get_for_capability,
+    )
+    from scorecards.selectors import authorities_to_switch_to
+    from tests.access_helpers import roles_give
 
     cambs = LocalAuthority.objects.get(code="873")
     peterborough = LocalAuthority.objects.get(code="874")
-    lead = user_make("lead", group="Committee lead", las=[cambs, peterborough])
-    la, readable = la_get_for_reader(user=lead, code="874")
-    assert la == peterborough and readable == [cambs, peterborough]
-    with pytest.raises(Http404):
-        la_get_for_reader(user=user_make("x", group="Admin", las=[cambs]), code="874")
-    with pytest.raises(PermissionDenied):
-        la_get_for_reader(user=user_make("y", group=None, las=[cambs]), code="873")
+    lead = user_make("lead", role="committee_lead", las=[cambs, peterborough])
+    la = la_get_for_capability(user=lead, code="874", capability=AGGREGATES)
+    assert la == peterborough
+    assert authorities_to_switch_to(user=lead, current=la) == [cambs, peterborough]
+    with pytest.raises(NotFound):
+        la_get_for_capability(
+            user=user_make("x", role="admin", las=[cambs]), code="874", capability=AGGREGATES
+        )
+    norole = user_make("y", role=None, las=[cambs])
+    with pytest.raises(NotPermitted):
+        la_get_for_capability(user=norole, code="873", capability=AGGREGATES)
+    # A member of 874 with no role there reads 873 only, and the picker offers 873 only.
+    roles_give(norole, peterborough, "committee_lead")
+    assert authorities_to_switch_to(user=norole, current=peterborough) == [peterborough]
 
 
 @pytest.mark.django_db
@@ -157,7 +169,7 @@ def test_no_child_is_identified_on_any_page_or_workbook(client):
         child = child_make(la, child_id, dob="2013-02-17")
         episode_make(child, "2023-05-02", "S", "C2", "U6")
     snapshots_recompute(la=la, months=[dt.date(2024, 3, 1)], today=LATER)
-    client.force_login(user_make("lead", group="Committee lead", las=[la]))
+    client.force_login(user_make("lead", role="committee_lead", las=[la]))
     for page in ("scorecard", "dashboard", "demographics"):
         for url in (f"/la/873/{page}/2024-03/", f"/la/873/{page}/2024-03/{page}.xlsx"):
             content = client.get(url).content
@@ -188,7 +200,7 @@ def test_records_to_snapshot_to_page(client):
     gone = child_make(la, "P9")
     episode_make(gone, "2023-06-01", "S", "V2", "U6", dec="2024-03-20", rec="E4A")
     snapshots_recompute(la=la, months=[dt.date(2024, 2, 1), dt.date(2024, 3, 1)], today=LATER)
-    client.force_login(user_make("lead", group="Committee lead", las=[la]))
+    client.force_login(user_make("lead", role="committee_lead", las=[la]))
     html = client.get("/la/873/scorecard/2024-03/").content.decode()
     cla = segments(html, "data-indicator", "data-period")["cla_count/at_e"]
     assert "3" in cla and "Strong" in cla  # 3 children, well below 546

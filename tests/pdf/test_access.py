@@ -37,7 +37,7 @@ def superuser(la):
 
 @pytest.fixture
 def no_role(la):
-    return user_make("norole", group=None, las=[la])
+    return user_make("norole", role=None, las=[la])
 
 
 def _statuses(client) -> tuple[int, ...]:

@@ -60,7 +60,7 @@ def records_la(db) -> LocalAuthority:
 
 @pytest.fixture
 def lead(records_la):
-    return user_make("lead", group="Committee lead", las=[records_la])
+    return user_make("lead", role="committee_lead", las=[records_la])
 
 
 def _publish(client, la) -> None:

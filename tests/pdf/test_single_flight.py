@@ -30,7 +30,7 @@ def lead_client(transactional_db) -> Client:
     la = authority_get("873")
     snapshot_make(la, MARCH, MARCH_CELLS)
     client = Client()
-    client.force_login(user_make("committee", group=COMMITTEE_LEAD, las=[la]))
+    client.force_login(user_make("committee", role=COMMITTEE_LEAD, las=[la]))
     return client
 
 

@@ -6,14 +6,22 @@ routes are *enumerated*, never listed by hand: a new URL or API operation withou
 here fails ``test_every_route_has_a_row`` (and the schema test) until someone decides who
 may use it.
 
+Roles are held per authority, so a route of an authority (``/la/873/…``, a batch or child
+of 873) is requested for **each** demo authority (873 and 874) and its row's columns are
+what the user *is in that authority*: the mixed users of the cast (an admin of 874 who is
+committee lead of 873; a team manager in 873 who is committee lead of 874) are an admin in
+one column and a committee lead in the other. ``KIND_IN`` says what each user is where. A
+route tied to no authority (home, the import history, the API's lists) has one column per
+user instead (``users(...)``).
+
 How refusals look (``roles.md`` "Scope"): anonymous users are sent to sign in (302; the
 API answers 401); an authority the user is not a member of is 404, exactly like one that
-does not exist; a member whose role lacks the capability gets 403; a child outside a team
-manager's teams is 404.
+does not exist, and so is its batch or child; a member whose roles *there* lack the
+capability gets 403; a child outside a team manager's teams is 404.
 
 The Django admin is covered by rules rather than rows, because it has a handful of URLs
 per registered model: non-staff users are sent to the admin's sign-in page; an admin
-(staff, in the Admin group) reaches only the reference data of ``organisations.roles.
+(staff, an admin of some authority) reaches only the reference data of ``organisations.roles.
 ADMIN_REFERENCE_MODELS`` with the actions listed there; a superuser reaches everything
 except the read-only lists (audit events, reference-data history, django-axes records).
 Object URLs use an id that does not exist, so a user with the permission gets 404 on the
@@ -25,6 +33,7 @@ permission is refused (403). ``tests/security/test_admin_scoping.py`` checks the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,10 +44,13 @@ from drf_spectacular.generators import SchemaGenerator
 
 from organisations.roles import ADMIN_REFERENCE_MODELS
 from tests.security.conftest import (
+    ADMIN_ROLE,
     ANONYMOUS,
     COMMITTEE,
     MANAGER,
     MANAGER_OTHER_TEAM,
+    MIXED,
+    MIXED_MANAGER,
     OUTSIDER,
     ROLES,
     SUPERUSER,
@@ -47,10 +59,45 @@ from tests.security.conftest import (
 
 pytestmark = pytest.mark.django_db
 
+# What a user is in the authority of the URL: the columns of ``row``.
+IS_ANONYMOUS = "anonymous"
+IS_MANAGER = "team manager of the child's team"
+IS_MANAGER_ELSEWHERE = "team manager of another team"
+IS_ADMIN = "admin"
+IS_LEAD = "committee lead"
+IS_NON_MEMBER = "no role there (a member of another authority)"
+IS_SUPERUSER = "superuser"
+KINDS = (IS_ANONYMOUS, IS_MANAGER, IS_MANAGER_ELSEWHERE, IS_ADMIN, IS_LEAD, IS_NON_MEMBER,
+         IS_SUPERUSER)  # fmt: skip
+AUTHORITIES = ("873", "874")
+
+#: user of the cast → what they are in each demo authority.
+KIND_IN: dict[str, dict[str, str]] = {
+    ANONYMOUS: {"873": IS_ANONYMOUS, "874": IS_ANONYMOUS},
+    MANAGER: {"873": IS_MANAGER, "874": IS_NON_MEMBER},
+    MANAGER_OTHER_TEAM: {"873": IS_MANAGER_ELSEWHERE, "874": IS_NON_MEMBER},
+    ADMIN_ROLE: {"873": IS_ADMIN, "874": IS_NON_MEMBER},
+    COMMITTEE: {"873": IS_LEAD, "874": IS_NON_MEMBER},
+    OUTSIDER: {"873": IS_NON_MEMBER, "874": IS_ADMIN},
+    MIXED: {"873": IS_LEAD, "874": IS_ADMIN},
+    MIXED_MANAGER: {"873": IS_MANAGER, "874": IS_LEAD},
+    SUPERUSER: {"873": IS_SUPERUSER, "874": IS_SUPERUSER},
+}
+
 
 def row(*statuses: int) -> dict[str, int]:
-    """Statuses in the order of ``ROLES``: anonymous, team manager (own team), team manager
-    (other team), admin, committee lead, user of the other authority, superuser."""
+    """A route of an authority: statuses by what the user is there, in the order of
+    ``KINDS``: anonymous, team manager of the child's team, team manager of another team,
+    admin, committee lead, not a member, superuser."""
+    assert len(statuses) == len(KINDS)
+    return dict(zip(KINDS, statuses, strict=True))
+
+
+def users(*statuses: int) -> dict[str, int]:
+    """A route of no authority: statuses per user of the cast, in the order of ``ROLES``:
+    anonymous, manager, manager2, admin (873), committee lead (873), outsider (admin of
+    874), mixed (admin of 874, lead of 873), mixed manager (team manager in 873, lead of
+    874), superuser."""
     assert len(statuses) == len(ROLES)
     return dict(zip(ROLES, statuses, strict=True))
 
@@ -58,59 +105,67 @@ def row(*statuses: int) -> dict[str, int]:
 @dataclass(frozen=True)
 class Route:
     expected: dict[str, int]
-    kwargs: dict[str, Any] | None = None  # values, or callables of the cast
-    query: str = ""
+    kwargs: dict[str, Any] | None = None  # values, or callables of (cast, authority code)
+    query: str = ""  # may name the authority as {code}
     method: str = "get"
+
+    @property
+    def of_an_authority(self) -> bool:
+        return set(self.expected) == set(KINDS)
 
 
 MONTH = "2024-03"
-CODE = "873"
-LA_MONTH = {"code": CODE, "month": MONTH}
+CODE = "{code}"  # the authority the route is asked of
 
 
-def _batch(cast: Cast) -> int:
-    return cast.batch.pk
+def _batch(cast: Cast, code: str) -> int:
+    return (cast.batch if code == "873" else cast.other_batch).pk
 
 
-def _child(cast: Cast) -> int:
-    return cast.child_own.pk
+def _child(cast: Cast, code: str) -> int:
+    """873: the child of Team 1 (the manager's); 874: the child of 874's one team."""
+    return (cast.child_own if code == "873" else cast.child_874).pk
 
 
-def _section(cast: Cast) -> str:
+def _section(cast: Cast, code: str) -> str:
     from scorecards.publication import commentary_sections
 
     return commentary_sections()[0][0]
 
 
+LA_MONTH = {"code": CODE, "month": MONTH}
+
 # fmt: off
-#                               anon  mgr  mgr2  admin  lead  other  super
-READER = row(                   302,  200, 200,  200,   200,  404,   200)   # aggregates
-READER_REDIRECT = row(          302,  302, 302,  302,   302,  404,   302)   # "latest" pages
-CASE_READER = row(              302,  200, 200,  200,   403,  404,   200)   # whole-LA case pages
-IMPORT_PAGE = row(              302,  403, 403,  200,   403,  200,   200)   # not tied to an LA
-IMPORT_BATCH = row(             302,  403, 403,  200,   403,  404,   200)
-API_READER = row(               401,  200, 200,  200,   200,  404,   200)
-API_CASE = row(                 401,  200, 200,  200,   403,  404,   200)
-API_EVERYONE = row(             401,  200, 200,  200,   200,  200,   200)
-API_IMPORTS = row(              401,  403, 403,  200,   403,  200,   200)
-API_BATCH = row(                401,  403, 403,  200,   403,  404,   200)
+#                               anon  mgr  mgr2  admin  lead  none  super
+READER = row(                   302,  200, 200,  200,   200,  404,  200)   # aggregates
+READER_REDIRECT = row(          302,  302, 302,  302,   302,  404,  302)   # "latest" pages
+CASE_READER = row(              302,  200, 200,  200,   403,  404,  200)   # whole-LA case pages
+IMPORT_BATCH = row(             302,  403, 403,  200,   403,  404,  200)
+API_READER = row(               401,  200, 200,  200,   200,  404,  200)
+API_CASE = row(                 401,  200, 200,  200,   403,  404,  200)
+API_BATCH = row(                401,  403, 403,  200,   403,  404,  200)
+#                               anon  mgr  mgr2  admin  lead  outsider  mixed  mixedmgr  super
+EVERYONE = users(               200,  200, 200,  200,   200,  200,      200,   200,      200)
+IMPORT_PAGE = users(            302,  403, 403,  200,   403,  200,      200,   403,      200)
+API_EVERYONE = users(           401,  200, 200,  200,   200,  200,      200,   200,      200)
+API_IMPORTS = users(            401,  403, 403,  200,   403,  200,      200,   403,      200)
 
 ROUTES: dict[str, Route] = {
-    # organisations
-    "home": Route(row(302, 302, 302, 200, 200, 200, 200)),  # team managers land on their team
-    "health": Route(row(200, 200, 200, 200, 200, 200, 200)),
-    "login": Route(row(200, 200, 200, 200, 200, 200, 200)),
-    "logout": Route(row(302, 302, 302, 302, 302, 302, 302), method="post"),
-    "audit": Route(row(302, 403, 403, 403, 403, 403, 200)),
+    # organisations: team managers (an admin nowhere) land on their team
+    "home": Route(users(302, 302, 302, 200, 200, 200, 200, 302, 200)),
+    "health": Route(EVERYONE),
+    "login": Route(EVERYONE),
+    "logout": Route(users(302, 302, 302, 302, 302, 302, 302, 302, 302), method="post"),
+    "audit": Route(users(302, 403, 403, 403, 403, 403, 403, 403, 200)),
     # worklists, drill-down and the child page (case level)
-    "worklists:my_team": Route(row(302, 302, 302, 302, 403, 302, 302)),
+    "worklists:my_team": Route(users(302, 302, 302, 302, 403, 302, 302, 302, 302)),
     "worklists:team": Route(CASE_READER, {"code": CODE}),
     "worklists:export": Route(CASE_READER, {"code": CODE, "kind": "visits_overdue", "fmt": "csv"}),
     "worklists:drilldown": Route(CASE_READER, {"code": CODE, "indicator": "visits_on_time",
                                                "month": MONTH, "period": "month"}),
     "children:detail": Route(row(302, 200, 404, 200, 404, 404, 200), {"pk": _child}),
     # scorecard, dashboard, demographics, commentary, publication, PDF
-    "scorecards:switch": Route(READER_REDIRECT, query="la=873&page=scorecard"),
+    "scorecards:switch": Route(READER_REDIRECT, query="la={code}&page=scorecard"),
     **{f"scorecards:{page}_latest": Route(READER_REDIRECT, {"code": CODE})
        for page in ("scorecard", "dashboard", "demographics")},
     **{f"scorecards:{page}": Route(READER, LA_MONTH)
@@ -138,7 +193,7 @@ ROUTES: dict[str, Route] = {
                                method="post"),
     # the API
     "api:schema": Route(API_EVERYONE),
-    "api:docs": Route(row(302, 200, 200, 200, 200, 200, 200)),  # a page: sign in first
+    "api:docs": Route(users(302, 200, 200, 200, 200, 200, 200, 200, 200)),  # sign in first
     "api:authorities": Route(API_EVERYONE),
     "api:indicators": Route(API_EVERYONE),
     "api:indicator": Route(API_EVERYONE, {"indicator": "cla_count"}),
@@ -152,7 +207,8 @@ ROUTES: dict[str, Route] = {
                            method="post"),
     "api:imports": Route(API_IMPORTS),
     # An empty upload: 400 means the request got past the role check to validation.
-    "api:import_upload": Route(row(401, 403, 403, 400, 403, 400, 400), method="post"),
+    "api:import_upload": Route(users(401, 403, 403, 400, 403, 400, 400, 403, 400),
+                               method="post"),
     "api:import": Route(API_BATCH, {"pk": _batch}),
     "api:import_issues": Route(API_BATCH, {"pk": _batch}),
 }
@@ -161,7 +217,7 @@ ROUTES: dict[str, Route] = {
 
 # --- the Django admin, by rule ---------------------------------------------------------------
 
-NON_STAFF = (ANONYMOUS, MANAGER, MANAGER_OTHER_TEAM, COMMITTEE, OUTSIDER)
+NON_STAFF = (ANONYMOUS, MANAGER, MANAGER_OTHER_TEAM, COMMITTEE, OUTSIDER, MIXED_MANAGER)
 ALL_ACTIONS = {"view", "add", "change", "delete"}
 #: What even a superuser may do with records the admin never writes: access events are
 #: read-only; django-axes records are deleted to unlock a user, never added; ONS postcodes
@@ -294,17 +350,26 @@ def url_patterns() -> list[tuple[str, str | None]]:
     return list(walk(get_resolver().url_patterns, "", None))
 
 
-def request_for(route: str, name: str | None, role: str, cast: Cast) -> tuple[str, str, int]:
+def request_for(
+    route: str, name: str | None, user: str, cast: Cast, code: str
+) -> tuple[str, str, int]:
+    """(method, url, expected status) of a route asked by ``user``, of authority ``code``
+    when the route belongs to one."""
     if route.startswith("admin/"):
-        found = admin_route(route, name, role)
+        found = admin_route(route, name, user)
         assert found is not None, f"no admin rule for {route}"
         return found
     spec = ROUTES[name]
-    kwargs = {k: v(cast) if callable(v) else v for k, v in (spec.kwargs or {}).items()}
+    kwargs = {
+        k: v(cast, code) if callable(v) else v.format(code=code)
+        for k, v in (spec.kwargs or {}).items()
+    }
     url = reverse(name, kwargs=kwargs)
     if spec.query:
-        url = f"{url}?{spec.query}"
-    return spec.method, url, spec.expected[role]
+        url = f"{url}?{spec.query.format(code=code)}"
+    if spec.of_an_authority:
+        return spec.method, url, spec.expected[KIND_IN[user][code]]
+    return spec.method, url, spec.expected[user]
 
 
 def test_every_route_has_a_row():
@@ -327,7 +392,7 @@ def test_every_row_names_a_route():
 def test_every_api_operation_has_a_row_with_its_method():
     """The OpenAPI schema's operations, each resolved to its URL name: all in the matrix."""
     schema = SchemaGenerator().get_schema(request=None, public=True)
-    samples = {"code": CODE, "month": MONTH, "indicator": "cla_count", "kind": "visits_overdue",
+    samples = {"code": "873", "month": MONTH, "indicator": "cla_count", "kind": "visits_overdue",
                "pk": "1", "id": "1"}  # fmt: skip
     missing = []
     for path, operations in schema["paths"].items():
@@ -340,14 +405,9 @@ def test_every_api_operation_has_a_row_with_its_method():
     assert not missing, "API operations without a row in the access matrix:\n" + "\n".join(missing)
 
 
-def test_access_matrix(client, cast, settings):
-    """Every route as every member of the cast; all mismatches are reported at once, each
-    naming the role, the method and the URL.
-
-    One test for all roles rather than one per role: the roles then share one database, so
-    the scorecard PDF is rendered once (WeasyPrint takes seconds) and later requests read it
-    from storage, as in production.
-    """
+def _ask(client, cast, settings, *, wanted: Callable[[str, str | None], bool], code: str):
+    """Every route ``wanted`` picks, as every user of the cast; the mismatches, each naming
+    the user, the method and the URL."""
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
     failures = []
     for role in ROLES:
@@ -356,7 +416,9 @@ def test_access_matrix(client, cast, settings):
         if user is not None:
             client.force_login(user)
         for route, name in url_patterns():
-            method, url, expected = request_for(route, name, role, cast)
+            if not wanted(route, name):
+                continue
+            method, url, expected = request_for(route, name, role, cast, code)
             response = getattr(client, method)(url)
             if url in SIGN_OUT_URLS and user is not None:
                 client.force_login(user)
@@ -364,6 +426,30 @@ def test_access_matrix(client, cast, settings):
                 failures.append(
                     f"{role}: {method.upper()} {url} → {response.status_code}, expected {expected}"
                 )
+    return failures
+
+
+def _of_an_authority(route: str, name: str | None) -> bool:
+    return not route.startswith("admin/") and ROUTES[name].of_an_authority
+
+
+@pytest.mark.parametrize("code", AUTHORITIES)
+def test_access_matrix_routes_of_each_authority(client, cast, settings, code):
+    """Every route of an authority, asked of 873 and of 874, as every user of the cast.
+
+    One test per authority for all users rather than one per user: they then share one
+    database, so the scorecard PDF is rendered once (WeasyPrint takes seconds) and later
+    requests read it from storage, as in production.
+    """
+    failures = _ask(client, cast, settings, wanted=_of_an_authority, code=code)
+    assert not failures, f"{len(failures)} answers differ from the matrix:\n" + "\n".join(failures)
+
+
+def test_access_matrix_routes_of_no_authority_and_the_django_admin(client, cast, settings):
+    """Home, the import pages, the API's lists and every Django admin URL, as every user."""
+    failures = _ask(
+        client, cast, settings, wanted=lambda r, n: not _of_an_authority(r, n), code="873"
+    )
     assert not failures, f"{len(failures)} answers differ from the matrix:\n" + "\n".join(failures)
 
 

@@ -22,10 +22,10 @@ from django.test import RequestFactory
 from children.models import Child, School
 from organisations.admin_scoping import MSG_OUT_OF_SCOPE_ROW
 from organisations.models import LocalAuthority, Population, Team, TeamMembership, Worker
-from organisations.roles import ADMIN
+from organisations.roles import ADMIN, COMMITTEE_LEAD
 from scorecards.models import Benchmark, Target
 from scorecards.resources import TargetResource
-from tests.security.conftest import PASSWORD, _user
+from tests.security.conftest import PASSWORD, _user, _user_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -324,3 +324,52 @@ def test_reference_data_history_stays_superuser_only_whatever_permissions(as_874
     )
 
     assert as_874.get("/admin/scorecards/historicaltarget/").status_code == 403
+
+
+# --- roles differ by authority (issue #21) -----------------------------------------------------
+
+
+@pytest.fixture
+def as_mixed(client, world):
+    """Staff, admin of 874 and committee lead of 873: an admin in 874 only."""
+    mixed = _user_roles(
+        "mixed", [(world["874"], ADMIN, []), (world["873"], COMMITTEE_LEAD, [])], is_staff=True
+    )
+    client.force_login(mixed)
+    return client
+
+
+@pytest.mark.parametrize("kind", ["team", "worker", "target", "population"])
+def test_an_admin_of_874_who_leads_873_lists_and_opens_874s_rows_only(as_mixed, world, kind):
+    model = type(world["rows"]["874"][kind])
+
+    response = as_mixed.get(f"/admin/{model._meta.app_label}/{model._meta.model_name}/")
+
+    assert changelist_pks(response) == {world["rows"]["874"][kind].pk}
+    assert as_mixed.get(change_url(world["rows"]["873"][kind])).status_code == 404
+    assert as_mixed.get(change_url(world["rows"]["874"][kind])).status_code == 200
+
+
+def test_an_admin_of_874_who_leads_873_picks_exports_and_imports_874_only(as_mixed, world):
+    form = as_mixed.get("/admin/organisations/team/add/").context["adminform"].form
+    request = RequestFactory().get("/admin/scorecards/target/export/")
+    request.user = get_user_model().objects.get(username="mixed")
+    exported = admin.site._registry[Target].get_export_queryset(request)
+    upload = targets_csv(("874", "reviews_on_time"), ("873", "reviews_on_time"))
+    imported = as_mixed.post(
+        "/admin/scorecards/target/import/", {"import_file": upload, "format": csv_format_index()}
+    )
+
+    assert {str(v) for v, _ in form.fields["la"].choices if v != ""} == {str(world["874"].pk)}
+    assert list(exported.values_list("la__code", flat=True)) == ["874"]
+    assert [r.number for r in imported.context["result"].invalid_rows] == [2]
+    assert not Target.objects.filter(financial_year=2025).exists()
+    assert as_mixed.get(change_url(world["873"])).status_code == 404
+
+
+def test_staff_status_without_the_admin_role_reaches_no_reference_data(client, world):
+    client.force_login(_user("lead873", COMMITTEE_LEAD, [(world["873"], [])], is_staff=True))
+
+    assert client.get("/admin/scorecards/target/").status_code == 403
+    assert client.get("/admin/organisations/team/").status_code == 403
+    assert client.get("/admin/").context["app_list"] == []

@@ -9,14 +9,13 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
 from organisations.models import AuditEvent
-from organisations.roles import ADMIN, COMMITTEE_LEAD, TEAM_MANAGER
-from organisations.services import user_role_change, user_scope_set
+from organisations.roles import ADMIN, TEAM_MANAGER
+from organisations.services import user_role_grant, user_role_revoke
 from scorecards.models import RecomputeRun
 from scorecards.periods import month_first
 from tests.imports.conftest import WORKED_EXAMPLE
@@ -220,68 +219,123 @@ def test_a_recompute_refused_leaves_no_event_and_no_run(as_user, cast):
 # --- roles and tokens ------------------------------------------------------------------------
 
 
-def test_role_changes_through_the_service_are_audited_and_idempotent(cast):
+def test_role_changes_through_the_services_are_audited_per_authority(cast):
     root, manager = cast.users[SUPERUSER], cast.users[MANAGER]
 
-    assert user_role_change(acting_user=root, user=manager, role=ADMIN, grant=True)
-    assert not user_role_change(acting_user=root, user=manager, role=ADMIN, grant=True)
-    assert user_role_change(acting_user=root, user=manager, role=TEAM_MANAGER, grant=False)
-    assert user_scope_set(acting_user=root, user=manager, la=cast.la, team_ids=[])
+    assert user_role_grant(acting_user=root, user=manager, la=cast.other_la, role=ADMIN)
+    assert not user_role_grant(acting_user=root, user=manager, la=cast.other_la, role=ADMIN)
+    assert user_role_grant(
+        acting_user=root, user=manager, la=cast.la, role=TEAM_MANAGER, team_ids=["T11"]
+    )
+    assert user_role_revoke(acting_user=root, user=manager, la=cast.la, role=TEAM_MANAGER)
+    assert not user_role_revoke(acting_user=root, user=manager, la=cast.la, role=TEAM_MANAGER)
 
     assert [e[:5] for e in events()] == [
-        (A.ROLE_CHANGE, "root", None, "User", str(manager.pk)),
-        (A.ROLE_CHANGE, "root", None, "User", str(manager.pk)),
+        (A.ROLE_CHANGE, "root", "874", "User", str(manager.pk)),
+        (A.ROLE_CHANGE, "root", "873", "User", str(manager.pk)),
         (A.ROLE_CHANGE, "root", "873", "User", str(manager.pk)),
     ]
     details = [e.detail for e in AuditEvent.objects.order_by("pk")]
-    assert details[0] == {"username": "manager", "role": ADMIN, "change": "granted"}
-    assert details[1] == {"username": "manager", "role": TEAM_MANAGER, "change": "revoked"}
-    assert details[2]["teams"] == "whole authority"
-    assert set(manager.groups.values_list("name", flat=True)) == {ADMIN}
+    assert details == [
+        {"username": "manager", "role": ADMIN, "change": "granted"},
+        {"username": "manager", "role": TEAM_MANAGER, "change": "teams set",
+         "teams": ["T10", "T11"]},
+        {"username": "manager", "role": TEAM_MANAGER, "change": "revoked"},
+    ]  # fmt: skip
+    assert list(manager.memberships.values_list("la__code", "admin")) == [("874", True)]
 
 
-def test_role_changes_in_the_django_admin_are_audited(client, cast):
+def test_roles_per_authority_on_the_django_admin_user_page_are_audited(client, cast):
+    """The user page lists the user's roles per authority (an inline of memberships): making
+    the committee lead of 873 an admin of 874 there writes one row, of 874."""
     root, committee = cast.users[SUPERUSER], cast.users[COMMITTEE]
     client.force_login(root)
-    admin_group = Group.objects.get(name=ADMIN)
-    lead_group = Group.objects.get(name=COMMITTEE_LEAD)
+    membership = committee.memberships.get()
     form = {
         "username": "committee",
         "email": "committee@example.invalid",
         "is_active": "on",
-        "groups": [str(admin_group.pk)],
         "date_joined_0": "2024-01-01",
         "date_joined_1": "09:00:00",
         "initial-date_joined_0": "2024-01-01",
         "initial-date_joined_1": "09:00:00",
+        "memberships-TOTAL_FORMS": "2",
+        "memberships-INITIAL_FORMS": "1",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+        "memberships-0-id": str(membership.pk),
+        "memberships-0-user": str(committee.pk),
+        "memberships-0-la": str(cast.la.pk),
+        "memberships-0-committee_lead": "on",
+        "memberships-1-user": str(committee.pk),
+        "memberships-1-la": str(cast.other_la.pk),
+        "memberships-1-admin": "on",
     }
 
     response = client.post(f"/admin/auth/user/{committee.pk}/change/", form)
 
-    assert response.status_code == 302, response.content.decode()[:2000]
-    assert set(committee.groups.all()) == {admin_group}
-    changes = {(e.detail["role"], e.detail["change"]) for e in AuditEvent.objects.all()}
-    assert changes == {(ADMIN, "granted"), (COMMITTEE_LEAD, "revoked")}
-    assert lead_group not in committee.groups.all()
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert sorted(committee.memberships.values_list("la__code", "admin", "committee_lead")) == [
+        ("873", False, True),
+        ("874", True, False),
+    ]
+    assert [e[:3] for e in events()] == [(A.ROLE_CHANGE, "root", "874")]
+    assert AuditEvent.objects.get().detail == {
+        "username": "committee", "role": ADMIN, "change": "granted"
+    }  # fmt: skip
 
 
-def test_the_user_role_command_grants_and_scopes_with_an_event_each(cast):
+def test_the_superuser_flag_set_in_the_django_admin_is_audited(client, cast):
+    root, committee = cast.users[SUPERUSER], cast.users[COMMITTEE]
+    client.force_login(root)
+    response = client.get(f"/admin/auth/user/{committee.pk}/change/")
+    assert "Roles per authority" in response.content.decode()
+    form = {
+        "username": "committee",
+        "is_active": "on",
+        "is_superuser": "on",
+        "date_joined_0": "2024-01-01",
+        "date_joined_1": "09:00:00",
+        "initial-date_joined_0": "2024-01-01",
+        "initial-date_joined_1": "09:00:00",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }
+
+    response = client.post(f"/admin/auth/user/{committee.pk}/change/", form)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert [e[:3] for e in events()] == [(A.ROLE_CHANGE, "root", None)]
+    assert AuditEvent.objects.get().detail == {
+        "username": "committee", "role": "superuser", "change": "granted"
+    }  # fmt: skip
+
+
+def test_the_user_role_command_grants_a_role_in_one_authority_with_an_event(cast):
     out = io.StringIO()
     call_command("user_role", "--user", "committee", "--grant", "team_manager", "--la", "873",
                  "--team", "T11", "--by", "root", stdout=out)  # fmt: skip
 
-    assert "grant Team manager" in out.getvalue()
-    assert [(e[0], e[1], e[2]) for e in events()] == [
-        (A.ROLE_CHANGE, "root", None),
-        (A.ROLE_CHANGE, "root", "873"),
-    ]
+    assert "grant Team manager in 873 (T11)" in out.getvalue()
+    assert [(e[0], e[1], e[2]) for e in events()] == [(A.ROLE_CHANGE, "root", "873")]
     membership = cast.users[COMMITTEE].memberships.get(la=cast.la)
+    assert (membership.team_manager, membership.committee_lead) == (True, True)
     assert list(membership.teams.values_list("team_id", flat=True)) == ["T11"]
 
 
 def test_the_user_role_command_refuses_an_unknown_team(cast):
     with pytest.raises(CommandError, match="no team T99 in 873"):
-        call_command("user_role", "--user", "committee", "--la", "873", "--team", "T99")
+        call_command(
+            "user_role",
+            "--user",
+            "committee",
+            "--grant",
+            "team_manager",
+            "--la",
+            "873",
+            "--team",
+            "T99",
+        )
     assert events() == []
 
 
@@ -305,13 +359,14 @@ def test_api_tokens_issued_replaced_and_revoked_are_audited(client, cast):
     assert all(first not in str(e.detail) for e in AuditEvent.objects.all())
 
 
-def test_scope_changes_in_the_django_admin_are_audited(client, cast):
+def test_role_changes_on_the_django_admin_membership_page_are_audited(client, cast):
     client.force_login(cast.users[SUPERUSER])
-    membership = cast.users[MANAGER].memberships.get(la=cast.la)
+    manager = cast.users[MANAGER]
+    membership = manager.memberships.get(la=cast.la)
 
     response = client.post(
         f"/admin/organisations/membership/{membership.pk}/change/",
-        {"user": str(cast.users[MANAGER].pk), "la": str(cast.la.pk),
+        {"user": str(manager.pk), "la": str(cast.la.pk), "team_manager": "on",
          "teams": [str(cast.team1.pk), str(cast.team2.pk)]},
     )  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -321,9 +376,35 @@ def test_scope_changes_in_the_django_admin_are_audited(client, cast):
     assert response.status_code == 302
 
     assert [e[:5] for e in events()] == [
-        (A.ROLE_CHANGE, "root", "873", "User", str(cast.users[MANAGER].pk)),
-        (A.ROLE_CHANGE, "root", "873", "User", str(cast.users[MANAGER].pk)),
+        (A.ROLE_CHANGE, "root", "873", "User", str(manager.pk)),
+        (A.ROLE_CHANGE, "root", "873", "User", str(manager.pk)),
     ]
     details = [e.detail for e in AuditEvent.objects.order_by("pk")]
-    assert details[0]["teams"] == ["T10", "T11"]
-    assert details[1]["change"] == "membership removed"
+    assert details[0] == {"username": "manager", "role": TEAM_MANAGER, "change": "teams set",
+                          "teams": ["T10", "T11"]}  # fmt: skip
+    assert details[1] == {"username": "manager", "role": TEAM_MANAGER, "change": "revoked"}
+
+
+def test_the_membership_form_refuses_teams_of_another_authority_or_without_the_role(client, cast):
+    client.force_login(cast.users[SUPERUSER])
+    manager = cast.users[MANAGER]
+    membership = manager.memberships.get(la=cast.la)
+    url = f"/admin/organisations/membership/{membership.pk}/change/"
+
+    elsewhere = client.post(
+        url,
+        {
+            "user": str(manager.pk),
+            "la": str(cast.la.pk),
+            "team_manager": "on",
+            "teams": [str(cast.other_team.pk)],
+        },
+    )
+    no_role = client.post(url, {"user": str(manager.pk), "la": str(cast.la.pk), "admin": "on",
+                                "teams": [str(cast.team1.pk)]})  # fmt: skip
+
+    assert elsewhere.status_code == 200
+    assert "These teams are not teams of 873: P10." in elsewhere.content.decode()
+    assert no_role.status_code == 200
+    assert "Teams are named for a team manager only" in no_role.content.decode()
+    assert events() == []

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 
+from children.models import Child
 from organisations.permissions import (
     AGGREGATES,
     AUDIT_LOG,
@@ -22,15 +21,21 @@ from organisations.permissions import (
     PUBLISH,
     RECOMPUTE,
     REFERENCE_DATA,
+    NotFound,
+    NotPermitted,
+    case_scope,
     la_get_for_capability,
     las_for_capability,
     user_can,
+    user_capabilities_in,
 )
 from tests.security.conftest import (
     ADMIN_ROLE,
     COMMITTEE,
     MANAGER,
     MANAGER_OTHER_TEAM,
+    MIXED,
+    MIXED_MANAGER,
     OUTSIDER,
     SUPERUSER,
 )
@@ -97,9 +102,74 @@ def test_authorities_per_capability(cast):
 def test_refusals_hide_other_authorities_and_name_missing_rights(cast):
     assert la_get_for_capability(user=cast.users[MANAGER_OTHER_TEAM], code="873",
                                  capability=CASE_LEVEL) == cast.la  # fmt: skip
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         la_get_for_capability(user=cast.users[OUTSIDER], code="873", capability=AGGREGATES)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         la_get_for_capability(user=cast.users[SUPERUSER], code="999", capability=AGGREGATES)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         la_get_for_capability(user=cast.users[COMMITTEE], code="873", capability=CASE_LEVEL)
+
+
+# --- roles are per authority (issue #21) -------------------------------------------------------
+
+#: (user, authority, the column of MATRIX that user is in that authority)
+MIXED_CELLS = [
+    (MIXED, "873", "lead"),
+    (MIXED, "874", "admin"),
+    (MIXED_MANAGER, "873", "manager"),
+    (MIXED_MANAGER, "874", "lead"),
+    (OUTSIDER, "874", "admin"),
+]
+
+
+@pytest.mark.parametrize("user, code, column", MIXED_CELLS)
+@pytest.mark.parametrize("capability, manager, admin, lead, superuser", MATRIX)
+def test_a_user_holds_in_each_authority_exactly_the_role_held_there(
+    cast, user, code, column, capability, manager, admin, lead, superuser
+):
+    la = cast.la if code == "873" else cast.other_la
+    expected = {"manager": manager, "admin": admin, "lead": lead}[column]
+    assert user_can(user=cast.users[user], capability=capability, la=la) is expected
+
+
+def test_authorities_per_capability_follow_the_role_held_in_each(cast):
+    mixed, manager = cast.users[MIXED], cast.users[MIXED_MANAGER]
+    assert list(las_for_capability(user=mixed, capability=IMPORTS)) == [cast.other_la]
+    assert list(las_for_capability(user=mixed, capability=CASE_LEVEL)) == [cast.other_la]
+    assert list(las_for_capability(user=mixed, capability=PUBLISH)) == [cast.la]
+    assert list(las_for_capability(user=mixed, capability=AGGREGATES)) == [cast.la, cast.other_la]
+    assert list(las_for_capability(user=manager, capability=CASE_LEVEL)) == [cast.la]
+    assert list(las_for_capability(user=manager, capability=PUBLISH)) == [cast.other_la]
+    assert user_capabilities_in(user=mixed, la=cast.la) == [
+        AGGREGATES, PDF_DOWNLOAD, COMMENTARY, PUBLISH
+    ]  # fmt: skip
+
+
+def test_case_scope_is_per_authority_whole_own_teams_or_none(cast):
+    mixed, manager = cast.users[MIXED], cast.users[MIXED_MANAGER]
+    assert case_scope(user=mixed, la=cast.la).none
+    assert case_scope(user=mixed, la=cast.other_la).whole_authority
+    assert case_scope(user=manager, la=cast.la).team_ids == {cast.team1.pk}
+    assert case_scope(user=manager, la=cast.other_la).none
+    assert case_scope(user=cast.users[SUPERUSER], la=cast.la).whole_authority
+    assert not user_can(user=manager, capability=CASE_LEVEL_WHOLE_AUTHORITY, la=cast.la)
+    assert user_can(user=mixed, capability=CASE_LEVEL_WHOLE_AUTHORITY, la=cast.other_la)
+
+
+def test_children_visible_are_those_of_the_authorities_where_the_role_reads_them(cast):
+    def visible(role):
+        return sorted(Child.objects.visible_to(cast.users[role]).values_list("child_id", flat=True))
+
+    assert visible(MIXED) == ["C-PBORO"]  # admin of 874; committee lead of 873 sees no child
+    assert visible(MIXED_MANAGER) == ["C-OWN"]  # Team 1 of 873; nothing of 874
+    assert visible(OUTSIDER) == ["C-PBORO"]
+    assert visible(ADMIN_ROLE) == ["C-OTHER", "C-OWN"]
+
+
+def test_refusals_name_the_role_held_in_that_authority(cast):
+    mixed = cast.users[MIXED]
+    assert la_get_for_capability(user=mixed, code="874", capability=IMPORTS) == cast.other_la
+    with pytest.raises(NotPermitted):
+        la_get_for_capability(user=mixed, code="873", capability=CASE_LEVEL)
+    with pytest.raises(NotPermitted):
+        la_get_for_capability(user=mixed, code="874", capability=PUBLISH)

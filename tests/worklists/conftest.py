@@ -22,12 +22,12 @@ from organisations.models import (
     Allocation,
     AllocationRole,
     LocalAuthority,
-    Membership,
     Team,
     Worker,
 )
-from organisations.roles import ADMIN, COMMITTEE_LEAD, TEAM_MANAGER, role_groups_ensure
+from organisations.roles import ADMIN, COMMITTEE_LEAD, TEAM_MANAGER
 from reviews.models import Review, StatutoryVisit
+from tests.access_helpers import roles_give
 
 _ids = itertools.count(1)
 
@@ -60,16 +60,13 @@ class World:
     outsider: object
 
 
-def _user(username: str, group: str | None, memberships: list[tuple[LocalAuthority, list[Team]]]):
-    groups = role_groups_ensure()
+def _user(username: str, role: str | None, memberships: list[tuple[LocalAuthority, list[Team]]]):
+    """A user holding ``role`` in each authority of ``memberships`` (with those teams)."""
     user = get_user_model().objects.create_user(
         username=username, password=None, email=f"{username}@example.invalid"
     )
-    if group:
-        user.groups.add(groups[group])
     for la, teams in memberships:
-        membership = Membership.objects.create(user=user, la=la)
-        membership.teams.set(teams)
+        roles_give(user, la, role, teams=teams)
     return user
 
 

@@ -1,10 +1,13 @@
-"""``manage.py user_role --user NAME [--grant ROLE | --revoke ROLE] [--la CODE [--team ID ...]
-| --remove-la CODE] [--by SUPERUSER]``: a user's roles and scope, audited.
+"""``manage.py user_role --user NAME [--grant ROLE | --revoke ROLE] --la CODE [--team ID ...]
+| --remove-la CODE] [--by SUPERUSER]``: a user's roles per authority, audited.
 
-Roles are ``team_manager``, ``admin`` and ``committee_lead`` (the Django groups of
-``organisations.roles``). ``--la`` makes the user a member of an authority: of the whole
-authority, or with ``--team`` (repeatable, extract team ids) of those teams only.
-Every change leaves a ``ROLE_CHANGE`` access event; ``--by`` names the superuser.
+Roles (``team_manager``, ``admin``, ``committee_lead``) are held in one authority each:
+``--grant admin --la 874`` makes the user an admin of 874 and of nothing else. A team manager
+manages the teams named with ``--team`` (extract team ids, repeatable; the teams below them
+are included), or the whole authority when none is named. ``--revoke`` takes a role away
+(with ``--team``, only those teams); ``--remove-la`` takes every role in that authority.
+Without an action the command lists the user's roles per authority. Every change leaves a
+``ROLE_CHANGE`` access event of the authority; ``--by`` names the superuser doing it.
 """
 
 from __future__ import annotations
@@ -13,22 +16,29 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from organisations.models import LocalAuthority
-from organisations.roles import ADMIN, COMMITTEE_LEAD, TEAM_MANAGER
-from organisations.services import user_role_change, user_scope_set
-
-ROLE_NAMES = {"team_manager": TEAM_MANAGER, "admin": ADMIN, "committee_lead": COMMITTEE_LEAD}
+from organisations.roles import ROLES, TEAM_MANAGER, role_label
+from organisations.selectors import user_roles_by_authority
+from organisations.services import (
+    RoleChangeRefused,
+    user_authority_remove,
+    user_role_grant,
+    user_role_revoke,
+)
 
 
 class Command(BaseCommand):
-    help = "Grant or revoke a user's role, or set their authority and teams; audited."
+    help = "List, grant or revoke a user's roles in an authority; every change is audited."
 
     def add_arguments(self, parser):
         parser.add_argument("--user", required=True)
-        parser.add_argument("--grant", choices=sorted(ROLE_NAMES))
-        parser.add_argument("--revoke", choices=sorted(ROLE_NAMES))
-        parser.add_argument("--la", help="make the user a member of this authority (DfE code)")
-        parser.add_argument("--team", action="append", default=[], help="extract team id")
-        parser.add_argument("--remove-la", help="remove the user's membership of this authority")
+        action = parser.add_mutually_exclusive_group()
+        action.add_argument("--grant", choices=ROLES, help="give this role in --la")
+        action.add_argument("--revoke", choices=ROLES, help="take this role in --la away")
+        action.add_argument("--remove-la", metavar="CODE", help="take every role in CODE away")
+        parser.add_argument("--la", metavar="CODE", help="the authority (DfE code)")
+        parser.add_argument(
+            "--team", action="append", default=[], help="a team manager's team (extract id)"
+        )
         parser.add_argument("--by", help="the superuser doing this (recorded in the audit log)")
 
     def handle(self, *args, **options):
@@ -41,31 +51,50 @@ class Command(BaseCommand):
             acting = User.objects.filter(username=options["by"], is_superuser=True).first()
             if acting is None:
                 raise CommandError(f"--by {options['by']!r} is not a superuser")
-        if options["team"] and not options["la"]:
-            raise CommandError("--team needs --la")
-        done = []
-        for flag, grant in (("grant", True), ("revoke", False)):
-            if options[flag]:
-                role = ROLE_NAMES[options[flag]]
-                changed = user_role_change(acting_user=acting, user=user, role=role, grant=grant)
-                done.append(f"{flag} {role}" + ("" if changed else " (no change)"))
-        for flag, remove in (("la", False), ("remove_la", True)):
-            code = options[flag]
-            if not code:
-                continue
-            la = LocalAuthority.objects.filter(code=code).first()
-            if la is None:
-                raise CommandError(f"no local authority with code {code!r}")
+        role = options["grant"] or options["revoke"]
+        if options["team"] and role != TEAM_MANAGER:
+            raise CommandError("--team is for --grant or --revoke team_manager")
+        if options["remove_la"]:
+            if options["la"]:
+                raise CommandError("--remove-la names the authority itself: leave out --la")
+            la = self._la(options["remove_la"])
+            changed = user_authority_remove(acting_user=acting, user=user, la=la)
+            done = f"every role in {la.code} taken away" if changed else f"no role in {la.code}"
+        elif role:
+            if not options["la"]:
+                raise CommandError("roles are held per authority: give --la CODE")
+            la = self._la(options["la"])
+            service = user_role_grant if options["grant"] else user_role_revoke
             try:
-                changed = user_scope_set(
-                    acting_user=acting, user=user, la=la, team_ids=options["team"], remove=remove
+                changed = service(
+                    acting_user=acting, user=user, la=la, role=role, team_ids=options["team"]
                 )
-            except ValueError as exc:
+            except RoleChangeRefused as exc:
                 raise CommandError(str(exc)) from exc
-            what = f"removed from {code}" if remove else f"member of {code}"
-            if not remove:
-                what += f" ({', '.join(options['team'])})" if options["team"] else " (whole)"
-            done.append(what + ("" if changed else " (no change)"))
-        if not done:
-            raise CommandError("nothing to do: give --grant, --revoke, --la or --remove-la")
-        self.stdout.write(f"{user.get_username()}: " + "; ".join(done))
+            verb = "grant" if options["grant"] else "revoke"
+            teams = f" ({', '.join(options['team'])})" if options["team"] else ""
+            done = f"{verb} {role_label(role)} in {la.code}{teams}"
+            done += "" if changed else " (no change)"
+        elif options["la"] or options["team"]:
+            raise CommandError("--la names where to --grant or --revoke a role: give one")
+        else:
+            done = ""
+        if done:
+            self.stdout.write(f"{user.get_username()}: {done}")
+        self._list(user)
+
+    def _la(self, code: str) -> LocalAuthority:
+        la = LocalAuthority.objects.filter(code=code).first()
+        if la is None:
+            raise CommandError(f"no local authority with code {code!r}")
+        return la
+
+    def _list(self, user) -> None:
+        """The user's roles now, one line per authority."""
+        if user.is_superuser:
+            self.stdout.write(f"{user.get_username()} is a superuser: every role everywhere")
+        rows = user_roles_by_authority(user=user)
+        if not rows and not user.is_superuser:
+            self.stdout.write(f"{user.get_username()} holds no role in any authority")
+        for row in rows:
+            self.stdout.write(f"  {row.la.code} {row.la.name}: {row.text}")

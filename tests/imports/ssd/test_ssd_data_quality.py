@@ -6,15 +6,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
 from children.models import Child, Episode
 from children.services import care_histories_derive
 from imports.data_quality import authority_quality
-from organisations.models import Membership
 from organisations.roles import ADMIN, TEAM_MANAGER
+from tests.access_helpers import roles_give
 from tests.imports.ssd.conftest import issues_text, ssd_import
 
 
@@ -60,10 +60,9 @@ def test_a_partial_feed_refreshes_only_its_own_as_at_date(imported):
     assert feeds["ssd_cla_health"] == date(2025, 3, 31)
 
 
-def _user(name, group, la):
+def _user(name, role, la):
     user = User.objects.create_user(name, password="x")
-    user.groups.add(Group.objects.get_or_create(name=group)[0])
-    Membership.objects.create(user=user, la=la)
+    roles_give(user, la, role)
     return user
 
 

@@ -6,23 +6,21 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group, User
+from django.contrib.auth.models import AnonymousUser, User
 
 from children.models import Child
-from organisations.models import Allocation, AllocationRole, Membership, Team, Worker
+from organisations.models import Allocation, AllocationRole, Team, Worker
 from organisations.roles import ADMIN, COMMITTEE_LEAD, TEAM_MANAGER
 from organisations.selectors import child_team_on
+from tests.access_helpers import roles_give
 from tests.imports.ssd.conftest import issues_text, ssd_import
 
 ON = date(2025, 3, 31)
 
 
-def _user(name: str, group: str | None, la, *team_ids: str) -> User:
+def _user(name: str, role: str | None, la, *team_ids: str) -> User:
     user = User.objects.create_user(name, password="x")
-    if group:
-        user.groups.add(Group.objects.get_or_create(name=group)[0])
-    membership = Membership.objects.create(user=user, la=la)
-    membership.teams.set(Team.objects.filter(la=la, team_id__in=team_ids))
+    roles_give(user, la, role, teams=Team.objects.filter(la=la, team_id__in=team_ids))
     return user
 
 
