@@ -166,7 +166,7 @@ def batch_rerun(request: HttpRequest, pk: int) -> HttpResponse:
         batch = import_batch_rerun_dry(
             batch=original, created_by=request.user, client_address=_client_address(request)
         )
-    except FilesGone as exc:
+    except (FilesGone, YearRequired) as exc:
         messages.error(request, str(exc))
         return redirect("imports:batch", pk=original.pk)
     messages.info(request, f"Batch #{original.pk} is being checked again as batch #{batch.pk}.")

@@ -140,6 +140,20 @@ def test_rerun_checks_the_same_files_again_as_a_dry_run(
     )
 
 
+def test_rerunning_a_batch_whose_year_is_unknown_asks_for_it_instead_of_failing(
+    client, la, admin
+):
+    client.force_login(admin)
+    original = import_903(la, WORKED_EXAMPLE)
+    ImportBatch.objects.filter(pk=original.pk).update(collection_year=None)
+
+    response = client.post(reverse("imports:batch_rerun", args=[original.pk]), follow=True)
+
+    assert response.status_code == 200
+    assert "Which collection year is this?" in response.content.decode()
+    assert ImportBatch.objects.count() == 1
+
+
 def test_the_authority_choice_is_limited_to_the_admins_own(client, la, other_la, admin):
     client.force_login(admin)
 
