@@ -177,7 +177,6 @@ def batch_rerun(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def batch_run_again(request: HttpRequest, pk: int) -> HttpResponse:
     """Run an interrupted batch again (the same files, the same batch); audited."""
-    _require_admin(request)
     batch = import_batch_get_for_user(user=request.user, pk=pk)
     try:
         batch = import_batch_run_again(

@@ -48,14 +48,13 @@ def _media(settings, tmp_path) -> None:
 
 def admin_of(authority, username: str = "admin"):
     """An admin of ``authority`` (imports, recomputes)."""
-    from django.contrib.auth.models import Group, User
+    from django.contrib.auth.models import User
 
-    from organisations.models import Membership
     from organisations.roles import ADMIN
+    from tests.access_helpers import roles_give
 
     user = User.objects.create_user(username, password="x")
-    user.groups.add(Group.objects.get_or_create(name=ADMIN)[0])
-    Membership.objects.create(user=user, la=authority)
+    roles_give(user, authority, ADMIN)
     return user
 
 

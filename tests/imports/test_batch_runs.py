@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -30,8 +30,9 @@ from imports.batch_runs import (
 from imports.management.commands import import_extract
 from imports.models import ImportBatch
 from imports.services import IncomingFile, import_batch_create, import_batch_run
-from organisations.models import AuditEvent, Membership
+from organisations.models import AuditEvent
 from organisations.roles import ADMIN
+from tests.access_helpers import roles_give
 from tests.imports.conftest import WORKED_EXAMPLE, write_files
 
 pytestmark = pytest.mark.django_db
@@ -59,8 +60,7 @@ def _pending(la) -> ImportBatch:
 
 def _admin(la) -> User:
     user = User.objects.create_user("admin", password="x")
-    user.groups.add(Group.objects.get_or_create(name=ADMIN)[0])
-    Membership.objects.create(user=user, la=la)
+    roles_give(user, la, ADMIN)
     return user
 
 

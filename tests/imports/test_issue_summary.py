@@ -11,13 +11,13 @@ from datetime import date
 from html import unescape
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from imports.data_quality import authority_quality
 from imports.issue_summary import batch_rules
-from organisations.models import Membership
 from organisations.roles import ADMIN
+from tests.access_helpers import roles_give
 from tests.imports.conftest import import_903
 
 CHILDREN = [f"K{n}" for n in range(1, 6)]
@@ -40,8 +40,7 @@ def batch(la, settings):
 @pytest.fixture
 def admin_client(client, la):
     user = User.objects.create_user("admin", password="x")
-    user.groups.add(Group.objects.get_or_create(name=ADMIN)[0])
-    Membership.objects.create(user=user, la=la)
+    roles_give(user, la, ADMIN)
     client.force_login(user)
     return client
 
