@@ -341,6 +341,11 @@ X_FRAME_OPTIONS = "DENY"
 # exporting its "view" permission (by default any staff user could import into any model).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Every spreadsheet the admin exports has its formula-like text cells neutralised
+# (organisations/export_formats.py says why the library's own escaping is not enough).
+from organisations import export_formats  # noqa: E402
+
+IMPORT_EXPORT_FORMATS = export_formats.FORMATS
 
 # Content Security Policy (roles.md): no inline script and no inline style anywhere; every
 # script and style sheet is a file served from /static/ (the API docs included).

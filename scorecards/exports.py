@@ -9,7 +9,8 @@ where it prints a number, the sheet holds that number rounded as printed. So the
 workbook can never show a figure the page (or the suppression setting) does not.
 
 Text cells that begin with ``=``, ``+``, ``-``, ``@``, tab or carriage return are
-prefixed with an apostrophe (``roles.md``: spreadsheet formula injection).
+prefixed with an apostrophe (``roles.md``: spreadsheet formula injection), by
+``organisations.export_formats.formula_neutralise``, as every export of the service is.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from organisations.export_formats import formula_neutralise
 from scorecards.sections import (
     ChartBlock,
     Figure,
@@ -49,7 +51,6 @@ from scorecards.templatetags.figures import (
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEXT_VALUES = (NO_DATA, SUPPRESSED, "suppressed", NOT_YET)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_FORMATS = {
     "pct": "0.0%",
     "rate": "#,##0.0",
@@ -73,7 +74,7 @@ TITLE = Font(bold=True, size=14)
 
 def safe_text(text: str) -> str:
     """Neutralise a text cell a spreadsheet would read as a formula."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return formula_neutralise(text)
 
 
 def sheet_title(name: str, used: set[str]) -> str:
