@@ -66,11 +66,11 @@ from organisations.permissions import (
     user_can,
 )
 from organisations.services import audit_record, client_address_of
+from reviews.as_of import AsOfOutOfRange, as_of_allowed, as_of_check
 from reviews.selectors import (
     KINDS_BY_KEY,
     WORKLIST_KINDS,
     WORKLIST_SORTS,
-    as_of_allowed,
     worklist_filter,
     worklist_for_team,
     worklist_team_choice_get,
@@ -376,8 +376,16 @@ class WorklistQuerySerializer(serializers.Serializer):
         "Default: your own team(s).",
     )
     as_of = serializers.DateField(
-        required=False, help_text="Admins only: an earlier day (others always get today)."
+        required=False,
+        help_text="Admins only: an earlier day (others always get today), from 2000-01-01.",
     )
+
+    def validate_as_of(self, value):
+        try:
+            as_of_check(requested=value)
+        except AsOfOutOfRange as refused:
+            raise serializers.ValidationError(str(refused)) from refused
+        return value
 
 
 def _worklist(request, code: str):

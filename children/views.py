@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET
 from children.selectors import child_get_for_user
 from organisations.models import AuditEvent
 from organisations.services import audit_record
+from reviews.as_of import as_of_allowed
 from reviews.selectors import (
     KINDS_BY_KEY,
-    as_of_allowed,
     child_timeline_get,
     la_get_for_case_reader,
     user_is_admin,

@@ -909,16 +909,6 @@ def worklist_filter(
     return out
 
 
-def as_of_allowed(*, user: Any, la: LocalAuthority, requested: date | None) -> date:
-    """Today, or for admins and superusers an earlier day they picked (never a later one)."""
-    today = timezone.localdate()
-    if requested is None or requested >= today:
-        return today
-    if user_can(user=user, capability=CASE_LEVEL_WHOLE_AUTHORITY):
-        return requested
-    return today
-
-
 def user_is_admin(*, user: Any) -> bool:
     """Readers of the whole authority's case data (admins, superusers): the as-of picker."""
     return user_can(user=user, capability=CASE_LEVEL_WHOLE_AUTHORITY)

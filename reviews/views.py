@@ -26,13 +26,13 @@ from django.views.decorators.http import require_GET
 
 from organisations.models import AuditEvent
 from organisations.services import audit_record
+from reviews.as_of import as_of_allowed
 from reviews.exports import EXPORT_FORMATS, worklist_export
 from reviews.selectors import (
     KINDS_BY_KEY,
     SORT_OVERDUE,
     WORKLIST_KINDS,
     WORKLIST_SORTS,
-    as_of_allowed,
     drilldown_get,
     la_get_for_case_reader,
     user_is_admin,
