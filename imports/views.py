@@ -36,6 +36,7 @@ from imports.services import (
 )
 from imports.tasks import import_batch_run
 from organisations.permissions import RECOMPUTE, la_get_for_capability
+from organisations.services import client_address_of
 from scorecards.models import RecomputeRun
 from scorecards.services import snapshots_recompute_trigger
 
@@ -48,7 +49,7 @@ def _require_admin(request: HttpRequest) -> None:
 
 
 def _client_address(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address_of(request)
 
 
 def _nav(request: HttpRequest, current: str) -> list[dict]:

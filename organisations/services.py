@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -15,14 +17,29 @@ SUPERUSER_ROLE = "Superuser"
 
 
 def client_address_of(request: Any) -> str | None:
-    """The client's address as the web server saw it (``REMOTE_ADDR``), ``None`` if unknown.
+    """The client's address, for audit rows, sign-in lockout and API throttles alike.
 
-    Behind a proxy the WSGI server is configured to pass the real client address; a header
-    the client sets itself (``X-Forwarded-For``) is never trusted for an audit row.
+    With ``TRUSTED_PROXY_COUNT`` = 0 (the default) it is ``REMOTE_ADDR``, the address that
+    connected to the web server: ``X-Forwarded-For`` is ignored, since any client can send
+    one. Behind N trusted proxies (the documented TLS proxy: N = 1), each proxy appends the
+    address it was connected from to ``X-Forwarded-For``, so the client is the N-th entry
+    from the right; entries further left were written by the client and are not trusted.
+    A header with fewer entries than proxies (a request that bypassed one) falls back to
+    its leftmost entry, as Django REST framework's ``NUM_PROXIES`` does. ``None`` when
+    unknown or not an IP address.
     """
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    address = request.META.get("REMOTE_ADDR") or ""
+    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0))
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies > 0 and forwarded.strip():
+        entries = [entry.strip() for entry in forwarded.split(",")]
+        address = entries[-min(proxies, len(entries))]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def audit_record(
