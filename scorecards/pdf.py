@@ -44,6 +44,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -197,14 +199,20 @@ class RenderOutput:
 
 def _url_fetcher(url: str, *args, **kwargs) -> dict:
     """Only files under ``static/`` (none are linked today): never the network, so a
-    render cannot stall on, or leak anything to, a remote host."""
+    render cannot stall on, or leak anything to, a remote host.
+
+    The URL is decoded the way the fetch would decode it (``%2e%2e`` is ``..``) and the
+    path resolved (links followed) before the folder is checked, and the file fetched is
+    the resolved path itself, so what is checked is what is read.
+    """
     from weasyprint import default_url_fetcher
 
     static = (settings.BASE_DIR / "static").resolve()
-    if url.startswith("file://"):
-        path = Path(url.removeprefix("file://")).resolve()
-        if static in path.parents:
-            return default_url_fetcher(url, *args, **kwargs)
+    parts = urlsplit(url)
+    if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+        path = Path(url2pathname(parts.path)).resolve()
+        if static in path.parents and path.is_file():
+            return default_url_fetcher(path.as_uri(), *args, **kwargs)
     raise ValueError(f"the scorecard PDF fetches nothing outside static/: {url}")
 
 
