@@ -7,7 +7,6 @@ through a raw id box, because an authority holds thousands of children.
 from __future__ import annotations
 
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from children.models import (
     CareLeaverObservation,
@@ -31,6 +30,7 @@ from children.models import (
 )
 from children.resources import SchoolResource
 from organisations.admin_scoping import AuthorityScopedAdmin, NationalReferenceAdmin
+from organisations.spreadsheet_admin import CappedImportExportModelAdmin
 
 LA_FILTER = ("la", admin.RelatedOnlyFieldListFilter)
 
@@ -131,7 +131,7 @@ class MissingEpisodeAdmin(ChildRecordAdmin):
 
 
 @admin.register(School)
-class SchoolAdmin(NationalReferenceAdmin, ImportExportModelAdmin):
+class SchoolAdmin(NationalReferenceAdmin, CappedImportExportModelAdmin):
     resource_classes = [SchoolResource]
     list_display = ["urn", "name", "la_code", "ofsted_rating", "inspection_date"]
     list_filter = ["ofsted_rating", "la_code"]

@@ -8,7 +8,6 @@ authority (``organisations.admin_scoping``): an admin reaches only their authori
 from __future__ import annotations
 
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from organisations.admin_scoping import AuthorityScopedAdmin, NationalReferenceAdmin
 from organisations.models import (
@@ -30,12 +29,13 @@ from organisations.resources import (
     TeamResource,
     WorkerResource,
 )
+from organisations.spreadsheet_admin import CappedImportExportModelAdmin
 
 LA_FILTER = ("la", admin.RelatedOnlyFieldListFilter)
 
 
 @admin.register(LocalAuthority)
-class LocalAuthorityAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
+class LocalAuthorityAdmin(AuthorityScopedAdmin, CappedImportExportModelAdmin):
     """An admin sees their own authorities and sets their visit standard and small-number
     suppression; codes, names and regions are the DfE's list (superusers only)."""
 
@@ -66,7 +66,7 @@ class LowerTierAuthorityAdmin(NationalReferenceAdmin):
 
 
 @admin.register(Population)
-class PopulationAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
+class PopulationAdmin(AuthorityScopedAdmin, CappedImportExportModelAdmin):
     resource_classes = [PopulationResource]
     list_display = ["la", "year", "population_0_17", "source"]
     list_select_related = ["la"]
@@ -75,7 +75,7 @@ class PopulationAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
+class TeamAdmin(AuthorityScopedAdmin, CappedImportExportModelAdmin):
     resource_classes = [TeamResource]
     list_display = ["name", "team_id", "la", "parent"]
     list_select_related = ["la", "parent"]
@@ -85,7 +85,7 @@ class TeamAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
 
 
 @admin.register(Worker)
-class WorkerAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
+class WorkerAdmin(AuthorityScopedAdmin, CappedImportExportModelAdmin):
     resource_classes = [WorkerResource]
     list_display = [
         "professional_id",

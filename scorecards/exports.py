@@ -10,7 +10,7 @@ workbook can never show a figure the page (or the suppression setting) does not.
 
 Text cells that begin with ``=``, ``+``, ``-``, ``@``, tab or carriage return are
 prefixed with an apostrophe (``roles.md``: spreadsheet formula injection), by
-``organisations.export_formats.formula_neutralise``, as every export of the service is.
+``organisations.spreadsheets.formula_neutralise``, as every export of the service is.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from organisations.export_formats import formula_neutralise
+from organisations.spreadsheets import formula_neutralise
 from scorecards.sections import (
     ChartBlock,
     Figure,

