@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from organisations.admin_audit import CaseRecordAuditAdmin
 from organisations.admin_scoping import AuthorityScopedAdmin, NationalReferenceAdmin
 from organisations.models import (
     Allocation,
@@ -114,7 +115,7 @@ class TeamMembershipAdmin(AuthorityScopedAdmin):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(AuthorityScopedAdmin):
+class AllocationAdmin(CaseRecordAuditAdmin, AuthorityScopedAdmin):
     list_display = [
         "involvement_id",
         "child",
@@ -133,7 +134,7 @@ class AllocationAdmin(AuthorityScopedAdmin):
 
 
 @admin.register(SocialWorkerEpisode)
-class SocialWorkerEpisodeAdmin(AuthorityScopedAdmin):
+class SocialWorkerEpisodeAdmin(CaseRecordAuditAdmin, AuthorityScopedAdmin):
     list_display = ["child", "sw_id", "start_date", "end_date", "reason", "la"]
     list_select_related = ["la", "child"]
     list_filter = [LA_FILTER, "reason", "start_date"]
@@ -163,10 +164,10 @@ class MembershipAdmin(AuthorityScopedAdmin):
 class AuditEventAdmin(AuthorityScopedAdmin):
     """The audit log can be read and searched here, never written or removed."""
 
-    list_display = ["at", "action", "user", "la", "object_type", "object_id", "n_children"]
-    list_select_related = ["user", "la"]
+    list_display = ["at", "action", "username", "la", "object_type", "object_id", "n_children"]
+    list_select_related = ["la"]
     list_filter = ["action", LA_FILTER, "at"]
-    search_fields = ["user__username", "object_type", "object_id", "client_address"]
+    search_fields = ["username", "object_type", "object_id", "client_address"]
     date_hierarchy = "at"
 
     def has_add_permission(self, request) -> bool:

@@ -60,8 +60,10 @@ def audit_record(
     records (callers wrap both in ``transaction.atomic``). ``detail`` holds the filter or
     parameters (never a child's name); ``request`` gives the client address.
     """
+    signed_in = getattr(user, "is_authenticated", False)
     return AuditEvent.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=user if signed_in else None,
+        username=user.get_username() if signed_in else "",
         la=la,
         action=int(action),
         object_type=object_type,
@@ -205,3 +207,56 @@ def user_scope_record(
         detail={"username": user.get_username(), **change},
         request=request,
     )
+
+
+# --- users: deactivation instead of deletion ---------------------------------------------------
+
+
+def user_has_audit_history(*, user: Any) -> bool:
+    """Whether any access event names ``user`` as the one who acted (then they cannot be
+    deleted: ``AuditEvent.user`` is protected, and they are deactivated instead)."""
+    return AuditEvent.objects.filter(user=user).exists()
+
+
+def user_active_record_change(
+    *, acting_user: Any, user: Any, was_active: bool, request: Any = None
+) -> AuditEvent | None:
+    """The ``USER_DEACTIVATE`` or ``USER_REACTIVATE`` row of a change already made (the
+    Django admin's user form); nothing when ``is_active`` did not change. The caller holds
+    the transaction."""
+    if bool(user.is_active) == bool(was_active):
+        return None
+    action = (
+        AuditEvent.Action.USER_REACTIVATE if user.is_active else AuditEvent.Action.USER_DEACTIVATE
+    )
+    return audit_record(
+        user=acting_user,
+        action=action,
+        object_type="User",
+        object_id=str(user.pk),
+        detail={"username": user.get_username()},
+        request=request,
+    )
+
+
+def user_active_set(*, acting_user: Any, user: Any, active: bool, request: Any = None) -> bool:
+    """Deactivate (or reactivate) a user, audited in the same transaction.
+
+    A deactivated user cannot sign in or use an API token, and keeps their audit history:
+    how a user with history leaves the service. Returns False when already so.
+    """
+    with transaction.atomic():
+        was_active = (
+            type(user)
+            .objects.select_for_update()
+            .values_list("is_active", flat=True)
+            .get(pk=user.pk)
+        )
+        if bool(was_active) == active:
+            return False
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        user_active_record_change(
+            acting_user=acting_user, user=user, was_active=was_active, request=request
+        )
+    return True
