@@ -48,6 +48,7 @@ from api.selectors import (
     trend_default_range,
 )
 from api.throttles import UploadRateThrottle
+from imports.audit import import_issues_view_record
 from imports.formats import formats_available
 from imports.forms import MSG_TOO_BIG
 from imports.models import ImportBatch, ImportIssue
@@ -696,7 +697,12 @@ class ImportIssueListApi(ListApiView):
         _require_import_admin(request.user)
         batch = import_batch_get_for_user(user=request.user, pk=pk)
         issues = batch.issues.order_by("severity", "file_name", "row_number", "id")
-        return self.paginated(self.filter_queryset(issues), self.OutputSerializer)
+        response = self.paginated(self.filter_queryset(issues), self.OutputSerializer)
+        shown, page = len(response.data["results"]), self.paginator.page.number
+        import_issues_view_record(
+            user=request.user, batch=batch, shown=shown, page=page, via="api", request=request
+        )
+        return response
 
 
 # --- recompute (admins) ----------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from imports.audit import import_issues_view_record
 from imports.formats import formats_available
 from imports.forms import RecomputeForm, UploadForm
 from imports.models import ImportBatch
@@ -121,10 +122,25 @@ def _batch_context(request: HttpRequest, batch: ImportBatch) -> dict:
     }
 
 
+def _issues_view_record(request: HttpRequest, batch: ImportBatch, context: dict) -> None:
+    """The row errors are listed once the batch is final: that read is audited."""
+    if context["final"]:
+        page = context["issues_page"]
+        import_issues_view_record(
+            user=request.user,
+            batch=batch,
+            shown=len(page.object_list),
+            page=page.number,
+            via="page",
+            request=request,
+        )
+
+
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_admin(request)
     batch = import_batch_get_for_user(user=request.user, pk=pk)
     context = _batch_context(request, batch) | {"nav_items": _nav(request, "")}
+    _issues_view_record(request, batch, context)
     return render(request, "imports/batch.html", context)
 
 
@@ -132,7 +148,9 @@ def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The status block alone, polled by htmx every second until the batch finishes."""
     _require_admin(request)
     batch = import_batch_get_for_user(user=request.user, pk=pk)
-    return render(request, "imports/_batch_status.html", _batch_context(request, batch))
+    context = _batch_context(request, batch)
+    _issues_view_record(request, batch, context)
+    return render(request, "imports/_batch_status.html", context)
 
 
 @require_POST
