@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+from django.apps import apps
+from django.contrib.auth import get_user_model
 
-BEFORE = [("organisations", "0004_reference_history")]
-AFTER = [("organisations", "0005_auditevent_username_user_protected")]
+from organisations.models import AuditEvent
+
+MIGRATION = importlib.import_module(
+    "organisations.migrations.0005_auditevent_username_user_protected"
+)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db
 def test_existing_rows_get_the_name_of_the_user_they_name():
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
-    User = old.get_model("auth", "User")
-    AuditEvent = old.get_model("organisations", "AuditEvent")
-    alice = User.objects.create(username="alice")
+    alice = get_user_model().objects.create_user("alice")
     AuditEvent.objects.create(user=alice, action=100, object_type="Child", object_id="1")
     AuditEvent.objects.create(user=None, action=210, object_type="RecomputeRun")
+    AuditEvent.objects.update(username="")  # as the rows were before the migration
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
+    MIGRATION.usernames_backfill(apps, None)
 
-    new = executor.loader.project_state(AFTER).apps
-    rows = new.get_model("organisations", "AuditEvent").objects.order_by("pk")
-    assert list(rows.values_list("username", flat=True)) == ["alice", ""]
+    rows = AuditEvent.objects.order_by("pk").values_list("username", flat=True)
+    assert list(rows) == ["alice", ""]
