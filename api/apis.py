@@ -252,8 +252,9 @@ class SnapshotOutputSerializer(serializers.Serializer):
         child=serializers.DictField(child=serializers.DictField()),
         help_text="indicator id → period → cell: {value} for counts, {numerator, "
         "denominator, value} for percentages and rates, {sum, count, value} for averages, "
-        "{breakdown} for breakdowns; counts 1–4 are null with suppressed: true when the "
-        "authority suppresses small numbers.",
+        "{breakdown, total} for breakdowns. When the authority suppresses small numbers, "
+        "counts 1–4, counts that would give one back, and figures built on them are null, "
+        "and the cell has suppressed: true.",
     )
     not_computed = serializers.ListField(child=serializers.CharField())
 
