@@ -5,8 +5,9 @@ Superusers can list and open children, episodes (with home and placement postcod
 reviews, visits, placements, health records, allocations and import row errors (whose
 values are child ids and dates of birth) in the Django admin. Those pages showed child
 ids, dates of birth and postcodes without a trace; now each list page and each change page
-of such a record writes an ``ADMIN_CASE_VIEW`` row before the page is returned: who, which
-model, the record (or the list's filters and page), how many children it showed.
+of such a record (and its history and delete-confirmation pages, which name it) writes an
+``ADMIN_CASE_VIEW`` row before the page is returned: who, which model, the record (or the
+list's filters and page), how many children it showed.
 """
 
 from __future__ import annotations
@@ -90,14 +91,28 @@ class CaseRecordAuditAdmin:
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
     ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)
-        original = getattr(response, "context_data", {}).get("original")
-        if response.status_code == 200 and original is not None:
+        return self._record_one(request, response, "original", "change")
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        return self._record_one(request, response, "object", "history")
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        """The confirmation page lists the record and everything deleted with it."""
+        response = super().delete_view(request, object_id, extra_context)
+        return self._record_one(request, response, "object", "delete")
+
+    def _record_one(self, request, response, key: str, page: str) -> HttpResponse:
+        """One record's page, shown (status 200): its access event."""
+        shown = getattr(response, "context_data", {}).get(key)
+        if response.status_code == 200 and isinstance(shown, self.model):
             admin_case_view_record(
                 user=request.user,
                 model=self.model,
-                rows=[original],
+                rows=[shown],
                 la_path=getattr(self, "la_path", "la"),
-                object_id=str(original.pk),
+                object_id=str(shown.pk),
+                detail={"page": page},
                 request=request,
             )
         return response

@@ -206,6 +206,16 @@ def test_an_admin_change_page_of_an_episode_is_audited(client, cast):
     )  # fmt: skip
 
 
+def test_the_admin_history_page_of_a_child_is_audited(client, cast):
+    client.force_login(cast.users[SUPERUSER])
+    url = f"/admin/children/child/{cast.child_own.pk}/history/"
+    assert client.get(url).status_code == 200
+    event = AuditEvent.objects.get()
+    assert (event.action, event.object_id, event.detail["page"]) == (
+        A.ADMIN_CASE_VIEW, str(cast.child_own.pk), "history",
+    )  # fmt: skip
+
+
 def test_the_admin_list_of_import_errors_is_audited(client, cast, issue_batch):
     client.force_login(cast.users[SUPERUSER])
     assert client.get("/admin/imports/importissue/").status_code == 200
