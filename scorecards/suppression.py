@@ -216,9 +216,9 @@ def _masked(plan: DisclosurePlan, cells_by_month: Mapping[date, Cells], months) 
     }
 
 
-def _plan_cached(*, la: Any, last: date) -> tuple[DisclosurePlan, dict[date, Cells]]:
-    """The authority's plan up to ``last`` and its cells, the plan kept in the cache while
-    no snapshot up to ``last`` changes (the key names each one's version and time)."""
+def _plan_cached(*, la: Any, last: date) -> DisclosurePlan:
+    """The authority's plan up to ``last``, kept in the cache while no snapshot up to
+    ``last`` changes (the key names each one's version and time)."""
     from django.conf import settings
     from django.core.cache import cache
 
@@ -230,16 +230,16 @@ def _plan_cached(*, la: Any, last: date) -> tuple[DisclosurePlan, dict[date, Cel
         .order_by("month")
         .values_list("month", "version", "computed_at")
     )
-    cells = current_cells_for_months(la=la, months=[m for m, _, _ in stamps])
     seconds = int(getattr(settings, "SCORECARD_PAGE_CACHE_SECONDS", 0))
     digest = hashlib.sha256(repr(stamps).encode()).hexdigest()[:32]
     key = f"suppression-plan:{PLAN_CACHE_VERSION}:{la.pk}:{last:%Y-%m}:{digest}"
     withheld = cache.get(key) if seconds > 0 else None
     if withheld is None:
+        cells = current_cells_for_months(la=la, months=[m for m, _, _ in stamps])
         withheld = plan_for_months(values=_flatten(cells), months=[last]).withheld
         if seconds > 0:
             cache.set(key, withheld, seconds)
-    return DisclosurePlan(withheld), cells
+    return DisclosurePlan(withheld)
 
 
 def published_cells_for_months(
@@ -252,7 +252,8 @@ def published_cells_for_months(
     months = sorted({month_first(m) for m in months})
     if not la.small_number_suppression or not months:
         return current_cells_for_months(la=la, months=months, indicator_ids=indicator_ids)
-    plan, cells = _plan_cached(la=la, last=months[-1])
+    plan = _plan_cached(la=la, last=months[-1])
+    cells = current_cells_for_months(la=la, months=months)
     published = _masked(plan, cells, months)
     if indicator_ids is None:
         return published

@@ -198,3 +198,33 @@ def test_on_a_demo_authority_no_withheld_count_can_be_worked_out(db, settings, t
     reader = Reader(published=published, truth=truth, months=months)
     assert len(months) >= 36 and len(reader.identities) > 50 * len(months)
     assert reader.recoverable() == {}
+
+
+def test_the_plan_is_worked_out_once_while_the_snapshots_stand(cast, settings):
+    """The second read of a month takes the plan from the cache: it reads that month's
+    cells only, not the authority's whole history again."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from scorecards.suppression import published_cells_for_months
+
+    settings.SCORECARD_PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    la = cast.la
+    la.snapshots.all().delete()
+    for month, cells in CELLS.items():
+        snapshot_make(la, month, cells)
+    la.small_number_suppression = True
+    la.save()
+
+    def cell_reads() -> tuple[dict, int]:
+        with CaptureQueriesContext(connection) as captured:
+            shown = published_cells_for_months(la=la, months=[MARCH])
+        return shown, sum("scorecards_snapshotcell" in q["sql"] for q in captured)
+
+    first, reads_first = cell_reads()
+    again, reads_again = cell_reads()
+    assert first == again
+    assert (reads_first, reads_again) == (2, 1)
+    assert again[MARCH]["legal_status_breakdown"]["at_e"]["breakdown"]["V2"].text == "suppressed"
