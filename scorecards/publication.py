@@ -69,6 +69,7 @@ ERROR_RECOMPUTE_RUNNING = (
     "The figures are being recomputed. Publish again when the recompute has finished."
 )
 
+
 class CommentaryRejected(ValueError):
     """The commentary cannot be saved (message for the form)."""
 
