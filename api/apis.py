@@ -46,6 +46,7 @@ from api.selectors import (
     trend_default_range,
 )
 from api.throttles import UploadRateThrottle
+from imports.audit import import_issues_view_record
 from imports.batch_runs import import_batch_queue
 from imports.formats import formats_available
 from imports.forms import request_too_big, upload_size_problem
@@ -66,11 +67,11 @@ from organisations.permissions import (
     user_capabilities_in,
 )
 from organisations.services import audit_record, client_address_of
+from reviews.as_of import AsOfOutOfRange, as_of_allowed, as_of_check
 from reviews.selectors import (
     KINDS_BY_KEY,
     WORKLIST_KINDS,
     WORKLIST_SORTS,
-    as_of_allowed,
     worklist_filter,
     worklist_for_team,
     worklist_team_choice_get,
@@ -251,8 +252,9 @@ class SnapshotOutputSerializer(serializers.Serializer):
         child=serializers.DictField(child=serializers.DictField()),
         help_text="indicator id → period → cell: {value} for counts, {numerator, "
         "denominator, value} for percentages and rates, {sum, count, value} for averages, "
-        "{breakdown} for breakdowns; counts 1–4 are null with suppressed: true when the "
-        "authority suppresses small numbers.",
+        "{breakdown, total} for breakdowns. When the authority suppresses small numbers, "
+        "counts 1–4, counts that would give one back, and figures built on them are null, "
+        "and the cell has suppressed: true.",
     )
     not_computed = serializers.ListField(child=serializers.CharField())
 
@@ -376,8 +378,16 @@ class WorklistQuerySerializer(serializers.Serializer):
         "Default: your own team(s).",
     )
     as_of = serializers.DateField(
-        required=False, help_text="Admins only: an earlier day (others always get today)."
+        required=False,
+        help_text="Admins only: an earlier day (others always get today), from 2000-01-01.",
     )
+
+    def validate_as_of(self, value):
+        try:
+            as_of_check(requested=value)
+        except AsOfOutOfRange as refused:
+            raise serializers.ValidationError(str(refused)) from refused
+        return value
 
 
 def _worklist(request, code: str):
@@ -710,7 +720,12 @@ class ImportIssueListApi(ListApiView):
     def get(self, request, pk: int):
         batch = import_batch_get_for_user(user=request.user, pk=pk)
         issues = batch.issues.order_by("severity", "file_name", "row_number", "id")
-        return self.paginated(self.filter_queryset(issues), self.OutputSerializer)
+        response = self.paginated(self.filter_queryset(issues), self.OutputSerializer)
+        shown, page = len(response.data["results"]), self.paginator.page.number
+        import_issues_view_record(
+            user=request.user, batch=batch, shown=shown, page=page, via="api", request=request
+        )
+        return response
 
 
 # --- recompute (admins) ----------------------------------------------------------------------

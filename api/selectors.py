@@ -1,6 +1,6 @@
 """Reads behind the API that the pages do not already have: the registry as a list, a
 snapshot narrowed to some indicators and periods, a trend series, and small-number
-suppression of a snapshot's cells.
+its cells as JSON (withheld counts as ``null``).
 
 Everything else the API returns comes from the pages' own selectors (``scorecards``,
 ``reviews``, ``imports``), so an API response and a page never disagree.
@@ -16,20 +16,17 @@ from django.db.models import QuerySet
 
 from organisations.models import LocalAuthority
 from scorecards.indicators import CATALOGUE_IDS, INDICATORS, Indicator
-from scorecards.indicators.registry import UNIT_PER_ROLE
 from scorecards.models import Snapshot
-from scorecards.periods import add_months, months_between
+from scorecards.periods import add_months, month_first, months_between
 from scorecards.selectors import (
     cell_export,
     snapshot_cells_for_months,
     snapshot_export,
 )
-from scorecards.templatetags.figures import is_small_number
+from scorecards.withheld import Withheld
 
 #: Longest trend one request may ask for (ten financial years of months).
 TREND_MAX_MONTHS = 120
-#: Keys of a cell holding a number of children (or of events): suppressed when 1–4.
-COUNT_KEYS = ("value", "numerator", "denominator", "count", "unknown", "refused")
 
 
 def indicators_list(*, section: str | None = None, unit: str | None = None) -> list[Indicator]:
@@ -48,52 +45,29 @@ def snapshots_current_for_la(*, la: LocalAuthority) -> QuerySet[Snapshot]:
     return Snapshot.objects.filter(la=la, is_current=True).order_by("-month")
 
 
-def _suppress_number(value: Any) -> tuple[Any, bool]:
-    if isinstance(value, int | float) and not isinstance(value, bool) and is_small_number(value):
+def _nulls_for_markers(value: Any) -> tuple[Any, bool]:
+    """``value`` with each ``Withheld`` marker as ``None``; whether there was one."""
+    if isinstance(value, Withheld):
         return None, True
+    if isinstance(value, dict):
+        out, hit = {}, False
+        for key, item in value.items():
+            out[key], found = _nulls_for_markers(item)
+            hit |= found
+        return out, hit
+    if isinstance(value, list | tuple):
+        items = [_nulls_for_markers(item) for item in value]
+        return [item for item, _ in items], any(found for _, found in items)
     return value, False
 
 
-def suppressible(indicator: Indicator) -> bool:
-    """Counts of children or events are; staffing (FTE posts, workers) is not."""
-    return indicator.unit != UNIT_PER_ROLE
-
-
-def cell_suppress(*, cell: dict[str, Any], unit_shape: str) -> dict[str, Any]:
-    """A cell with its counts of 1–4 withheld (``None``) and ``"suppressed": true`` added.
-
-    The pages' rule (``scorecards.templatetags.figures``): counts 1–4 are withheld, and a
-    percentage or average whose numerator, denominator or count is withheld loses its value
-    too, since "3 out of 20" could be worked back from it. Breakdown and by-team parts are
-    counts as well. A day total (``sum`` of an average) is not a count of children.
-    """
-    out = dict(cell)
-    withheld = False
-    for key in COUNT_KEYS:
-        if key == "value" and unit_shape in ("fraction", "average"):
-            continue
-        if key in out:
-            out[key], hit = _suppress_number(out[key])
-            withheld |= hit
-    if unit_shape in ("fraction", "average") and withheld:
-        out["value"] = None
-        if unit_shape == "average":
-            out["sum"] = None
-    if isinstance(out.get("breakdown"), dict):
-        parts = {}
-        for key, value in out["breakdown"].items():
-            parts[key], hit = _suppress_number(value)
-            withheld |= hit
-        out["breakdown"] = parts
-    if isinstance(out.get("by_team"), dict):
-        teams = {}
-        for team, pair in out["by_team"].items():
-            if isinstance(pair, list | tuple) and any(is_small_number(x) for x in pair):
-                teams[team], withheld = None, True
-            else:
-                teams[team] = pair
-        out["by_team"] = teams
-    if withheld:
+def cell_for_api(*, indicator: Indicator, data: dict[str, Any]) -> dict[str, Any]:
+    """A cell as published (``scorecards.suppression``) in the JSON of ``indicators.md`` §4:
+    a withheld count, and a figure built on one, is ``null``, and the cell says
+    ``"suppressed": true``. A breakdown published with suppression on carries its
+    ``total`` (its shares are of that total on the pages)."""
+    out, hit = _nulls_for_markers(cell_export(indicator=indicator, data=data))
+    if hit:
         out["suppressed"] = True
     return out
 
@@ -107,24 +81,27 @@ def snapshot_for_api(
 ) -> dict[str, Any] | None:
     """The month's snapshot in the shape of ``indicators.md`` §4, optionally narrowed.
 
-    ``snapshot_export`` (the ``export_snapshot`` command's JSON) is the source; with the
-    authority's small-number suppression on, counts 1–4 are withheld as on the pages.
+    ``snapshot_export`` (the ``export_snapshot`` command's JSON) gives the envelope; the
+    cells are those every page publishes (``snapshot_cells_for_months``): with the
+    authority's small-number suppression on, counts of 1 to 4 and every count that would
+    give one back are withheld.
     """
     export = snapshot_export(la=la, month=month)
     if export is None:
         return None
+    cells = snapshot_cells_for_months(la=la, months=[month]).get(month_first(month), {})
     indicators: dict[str, dict[str, Any]] = {}
-    for indicator_id, cells in export["indicators"].items():
-        if indicator_ids and indicator_id not in indicator_ids:
+    for indicator in INDICATORS.values():
+        if indicator_ids and indicator.id not in indicator_ids:
             continue
-        kept = {p: c for p, c in cells.items() if not periods or p in periods}
-        if not kept:
-            continue
-        indicator = INDICATORS[indicator_id]
-        if la.small_number_suppression and suppressible(indicator):
-            shape = indicator.cell_shape
-            kept = {p: cell_suppress(cell=c, unit_shape=shape) for p, c in kept.items()}
-        indicators[indicator_id] = kept
+        stored = cells.get(indicator.id) or {}
+        kept = {
+            p: cell_for_api(indicator=indicator, data=stored[p])
+            for p in indicator.periods
+            if p in stored and (not periods or p in periods)
+        }
+        if kept:
+            indicators[indicator.id] = kept
     export["indicators"] = indicators
     export["small_number_suppression"] = la.small_number_suppression
     if indicator_ids:
@@ -145,7 +122,7 @@ def indicator_trend(
     """One indicator × period, month by month from ``first`` to ``last`` (current snapshots).
 
     A month with no snapshot, or no cell for the indicator, is a point with no value
-    ("no data", never 0). Cells are suppressed as in ``snapshot_for_api``.
+    ("no data", never 0). Cells are as published, as in ``snapshot_for_api``.
     """
     months = months_between(first, last)
     cells = snapshot_cells_for_months(la=la, months=months, indicator_ids=[indicator.id])
@@ -155,9 +132,7 @@ def indicator_trend(
         if data is None:
             points.append(TrendPoint(month, None, None))
             continue
-        cell = cell_export(indicator=indicator, data=data)
-        if la.small_number_suppression and suppressible(indicator):
-            cell = cell_suppress(cell=cell, unit_shape=indicator.cell_shape)
+        cell = cell_for_api(indicator=indicator, data=data)
         points.append(TrendPoint(month, cell.get("value"), cell))
     return points
 

@@ -7,7 +7,6 @@ through a raw id box, because an authority holds thousands of children.
 from __future__ import annotations
 
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from children.models import (
     CareLeaverObservation,
@@ -30,12 +29,14 @@ from children.models import (
     UASCRecord,
 )
 from children.resources import SchoolResource
+from organisations.admin_audit import CaseRecordAuditAdmin
 from organisations.admin_scoping import AuthorityScopedAdmin, NationalReferenceAdmin
+from organisations.spreadsheet_admin import CappedImportExportModelAdmin
 
 LA_FILTER = ("la", admin.RelatedOnlyFieldListFilter)
 
 
-class ChildRecordAdmin(AuthorityScopedAdmin):
+class ChildRecordAdmin(CaseRecordAuditAdmin, AuthorityScopedAdmin):
     """Shared options for records that belong to one child of one authority."""
 
     list_select_related = ["la", "child"]
@@ -44,7 +45,7 @@ class ChildRecordAdmin(AuthorityScopedAdmin):
 
 
 @admin.register(Child)
-class ChildAdmin(AuthorityScopedAdmin):
+class ChildAdmin(CaseRecordAuditAdmin, AuthorityScopedAdmin):
     list_display = ["child_id", "la", "sex", "dob", "ethnicity", "disability", "header_year"]
     list_select_related = ["la"]
     list_filter = [LA_FILTER, "sex", "disability", "ethnicity", "header_year"]
@@ -52,7 +53,7 @@ class ChildAdmin(AuthorityScopedAdmin):
 
 
 @admin.register(ChildHeader)
-class ChildHeaderAdmin(AuthorityScopedAdmin):
+class ChildHeaderAdmin(CaseRecordAuditAdmin, AuthorityScopedAdmin):
     la_path = "child__la"
     list_display = ["child", "year", "sex", "dob", "ethnicity"]
     list_select_related = ["child__la"]
@@ -131,7 +132,7 @@ class MissingEpisodeAdmin(ChildRecordAdmin):
 
 
 @admin.register(School)
-class SchoolAdmin(NationalReferenceAdmin, ImportExportModelAdmin):
+class SchoolAdmin(NationalReferenceAdmin, CappedImportExportModelAdmin):
     resource_classes = [SchoolResource]
     list_display = ["urn", "name", "la_code", "ofsted_rating", "inspection_date"]
     list_filter = ["ofsted_rating", "la_code"]

@@ -14,7 +14,8 @@ from children.selectors import child_get_for_user
 from organisations.models import AuditEvent
 from organisations.permissions import CASE_LEVEL, la_get_for_capability
 from organisations.services import audit_record
-from reviews.selectors import KINDS_BY_KEY, as_of_allowed, child_timeline_get, user_picks_as_of
+from reviews.as_of import as_of_allowed, user_picks_as_of
+from reviews.selectors import KINDS_BY_KEY, child_timeline_get
 from scorecards.sections import feeds_as_at
 
 

@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "organisations.errors.ReaderBadRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during sign-in into the page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -301,6 +302,12 @@ AXES_LOCKOUT_CALLABLE = "organisations.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "organisations.services.client_address_of"
 AXES_SENSITIVE_PARAMETERS = ["password"]
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For (the TLS proxy of
+# the README: 1). 0 trusts no header: every address is REMOTE_ADDR. Read by the one
+# function behind audit rows, sign-in lockout and API throttles (client_address_of).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -348,11 +355,10 @@ SCORECARD_PAGE_CACHE_SECONDS = env_int("SCORECARD_PAGE_CACHE_SECONDS", 3600)
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes "not signed in" a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.throttles.LockableTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     # JSON only: DRF's own browsable pages use inline script and style, which the CSP
     # forbids; the browsable documentation is Swagger UI at /api/docs/.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -360,15 +366,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.AnonThrottle", "api.throttles.UserThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": "30/minute",
         "user": f"{env_int('API_THROTTLE_PER_MINUTE', 600)}/minute",
         "upload": f"{env_int('API_UPLOADS_PER_HOUR', 60)}/hour",
+        # Failed authentications (401) per client address: see api/throttles.py.
+        "auth_failure": f"{env_int('API_FAILED_AUTH_PER_MINUTE', 30)}/minute",
     },
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Corporate Parenting Scorecards API",
@@ -409,6 +415,15 @@ X_FRAME_OPTIONS = "DENY"
 # exporting its "view" permission (by default any staff user could import into any model).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Every spreadsheet the admin exports has its formula-like text cells neutralised
+# (organisations/spreadsheets.py says why the library's own escaping is not enough).
+from organisations import spreadsheets  # noqa: E402
+
+IMPORT_EXPORT_FORMATS = spreadsheets.FORMATS
+# Imports in the admin run while the page waits: larger files are refused with a message
+# (organisations/spreadsheet_admin.py).
+ADMIN_IMPORT_MAX_MB = env_int("ADMIN_IMPORT_MAX_MB", 5)
+ADMIN_IMPORT_MAX_ROWS = env_int("ADMIN_IMPORT_MAX_ROWS", 2000)
 
 # Content Security Policy (roles.md): no inline script and no inline style anywhere; every
 # script and style sheet is a file served from /static/ (the API docs included).

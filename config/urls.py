@@ -11,3 +11,6 @@ urlpatterns = [
     path("", include("children.urls")),
     path("", include("scorecards.urls")),
 ]
+
+#: A bad request gets the service's page, with the reason when it is one for the reader.
+handler400 = "organisations.views.bad_request"

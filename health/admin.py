@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import admin
 
 from health.models import HealthAssessment, ImmunisationStatus
+from organisations.admin_audit import CaseRecordAuditAdmin
 from organisations.admin_scoping import AuthorityScopedAdmin
 
 LA_FILTER = ("la", admin.RelatedOnlyFieldListFilter)
 
 
 @admin.register(HealthAssessment)
-class HealthAssessmentAdmin(AuthorityScopedAdmin):
+class HealthAssessmentAdmin(CaseRecordAuditAdmin, AuthorityScopedAdmin):
     list_display = ["child", "kind", "check_date", "status", "recorded_type", "la"]
     list_select_related = ["la", "child"]
     list_filter = [LA_FILTER, "kind", "status", "check_date"]
@@ -21,7 +22,7 @@ class HealthAssessmentAdmin(AuthorityScopedAdmin):
 
 
 @admin.register(ImmunisationStatus)
-class ImmunisationStatusAdmin(AuthorityScopedAdmin):
+class ImmunisationStatusAdmin(CaseRecordAuditAdmin, AuthorityScopedAdmin):
     list_display = ["child", "up_to_date", "status_date", "la"]
     list_select_related = ["la", "child"]
     list_filter = [LA_FILTER, "up_to_date"]

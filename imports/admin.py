@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from imports.models import CodeMap, FeedStatus, ImportBatch, ImportFile, ImportIssue
+from organisations.admin_audit import CaseRecordAuditAdmin
 from organisations.admin_scoping import AuthorityScopedAdmin
 
 LA_FILTER = ("la", admin.RelatedOnlyFieldListFilter)
@@ -57,7 +58,7 @@ class ImportFileAdmin(AuthorityScopedAdmin):
 
 
 @admin.register(ImportIssue)
-class ImportIssueAdmin(AuthorityScopedAdmin):
+class ImportIssueAdmin(CaseRecordAuditAdmin, AuthorityScopedAdmin):
     la_path = "batch__la"
     list_display = [
         "batch",

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from imports.audit import import_issues_view_record
 from imports.batch_runs import (
     BatchNotInterrupted,
     batch_waits_for_queue,
@@ -43,6 +44,7 @@ from imports.services import (
     import_batch_rerun_dry,
 )
 from organisations.permissions import IMPORTS, RECOMPUTE, la_get_for_capability, user_can
+from organisations.services import client_address_of
 from scorecards.models import RecomputeRun
 from scorecards.services import snapshots_recompute_trigger
 
@@ -56,7 +58,7 @@ def _require_admin(request: HttpRequest) -> None:
 
 
 def _client_address(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address_of(request)
 
 
 def _nav(request: HttpRequest, current: str) -> list[dict]:
@@ -146,16 +148,33 @@ def _batch_context(request: HttpRequest, batch: ImportBatch) -> dict:
     }
 
 
+def _issues_view_record(request: HttpRequest, batch: ImportBatch, context: dict) -> None:
+    """The row errors are listed once the batch is final: that read is audited."""
+    if context["final"]:
+        page = context["issues_page"]
+        import_issues_view_record(
+            user=request.user,
+            batch=batch,
+            shown=len(page.object_list),
+            page=page.number,
+            via="page",
+            request=request,
+        )
+
+
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = import_batch_get_for_user(user=request.user, pk=pk)
     context = _batch_context(request, batch) | {"nav_items": _nav(request, "")}
+    _issues_view_record(request, batch, context)
     return render(request, "imports/batch.html", context)
 
 
 def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The status block alone, polled by htmx every second until the batch finishes."""
     batch = import_batch_get_for_user(user=request.user, pk=pk)
-    return render(request, "imports/_batch_status.html", _batch_context(request, batch))
+    context = _batch_context(request, batch)
+    _issues_view_record(request, batch, context)
+    return render(request, "imports/_batch_status.html", context)
 
 
 @require_POST

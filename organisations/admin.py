@@ -8,8 +8,8 @@ authority (``organisations.admin_scoping``): an admin reaches only their authori
 from __future__ import annotations
 
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
+from organisations.admin_audit import CaseRecordAuditAdmin
 from organisations.admin_scoping import AuthorityScopedAdmin, NationalReferenceAdmin
 from organisations.models import (
     Allocation,
@@ -30,12 +30,13 @@ from organisations.resources import (
     TeamResource,
     WorkerResource,
 )
+from organisations.spreadsheet_admin import CappedImportExportModelAdmin
 
 LA_FILTER = ("la", admin.RelatedOnlyFieldListFilter)
 
 
 @admin.register(LocalAuthority)
-class LocalAuthorityAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
+class LocalAuthorityAdmin(AuthorityScopedAdmin, CappedImportExportModelAdmin):
     """An admin sees their own authorities and sets their visit standard and small-number
     suppression; codes, names and regions are the DfE's list (superusers only)."""
 
@@ -66,7 +67,7 @@ class LowerTierAuthorityAdmin(NationalReferenceAdmin):
 
 
 @admin.register(Population)
-class PopulationAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
+class PopulationAdmin(AuthorityScopedAdmin, CappedImportExportModelAdmin):
     resource_classes = [PopulationResource]
     list_display = ["la", "year", "population_0_17", "source"]
     list_select_related = ["la"]
@@ -75,7 +76,7 @@ class PopulationAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
+class TeamAdmin(AuthorityScopedAdmin, CappedImportExportModelAdmin):
     resource_classes = [TeamResource]
     list_display = ["name", "team_id", "la", "parent"]
     list_select_related = ["la", "parent"]
@@ -85,7 +86,7 @@ class TeamAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
 
 
 @admin.register(Worker)
-class WorkerAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
+class WorkerAdmin(AuthorityScopedAdmin, CappedImportExportModelAdmin):
     resource_classes = [WorkerResource]
     list_display = [
         "professional_id",
@@ -114,7 +115,7 @@ class TeamMembershipAdmin(AuthorityScopedAdmin):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(AuthorityScopedAdmin):
+class AllocationAdmin(CaseRecordAuditAdmin, AuthorityScopedAdmin):
     list_display = [
         "involvement_id",
         "child",
@@ -133,7 +134,7 @@ class AllocationAdmin(AuthorityScopedAdmin):
 
 
 @admin.register(SocialWorkerEpisode)
-class SocialWorkerEpisodeAdmin(AuthorityScopedAdmin):
+class SocialWorkerEpisodeAdmin(CaseRecordAuditAdmin, AuthorityScopedAdmin):
     list_display = ["child", "sw_id", "start_date", "end_date", "reason", "la"]
     list_select_related = ["la", "child"]
     list_filter = [LA_FILTER, "reason", "start_date"]
@@ -165,10 +166,10 @@ class MembershipAdmin(AuthorityScopedAdmin):
 class AuditEventAdmin(AuthorityScopedAdmin):
     """The audit log can be read and searched here, never written or removed."""
 
-    list_display = ["at", "action", "user", "la", "object_type", "object_id", "n_children"]
-    list_select_related = ["user", "la"]
+    list_display = ["at", "action", "username", "la", "object_type", "object_id", "n_children"]
+    list_select_related = ["la"]
     list_filter = ["action", LA_FILTER, "at"]
-    search_fields = ["user__username", "object_type", "object_id", "client_address"]
+    search_fields = ["username", "object_type", "object_id", "client_address"]
     date_hierarchy = "at"
 
     def has_add_permission(self, request) -> bool:

@@ -339,6 +339,8 @@ class AuditEvent(models.Model):
         CHILD_VIEW = 100, "Child detail viewed"
         WORKLIST_VIEW = 101, "Worklist viewed"
         DRILLDOWN_VIEW = 102, "Drill-down list viewed"
+        ADMIN_CASE_VIEW = 103, "Case records viewed in the Django admin"
+        IMPORT_ISSUES_VIEW = 104, "Import batch and its row errors viewed"
         WORKLIST_EXPORT = 110, "Worklist exported"
         PDF_DOWNLOAD = 120, "Scorecard PDF downloaded"
         SCORECARD_EXPORT = 121, "Scorecard spreadsheet downloaded"
@@ -349,11 +351,17 @@ class AuditEvent(models.Model):
         PUBLISH = 310, "Scorecard published"
         ROLE_CHANGE = 400, "Role changed"
         API_TOKEN = 410, "API token created or revoked"
+        USER_DEACTIVATE = 420, "User deactivated"
+        USER_REACTIVATE = 421, "User reactivated"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    #: Protected: a user with audit history cannot be deleted (deactivate them instead), so
+    #: no row ever loses who acted.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    #: The user's name when the event was written, kept on the row itself.
+    username = models.CharField(max_length=150, blank=True, db_index=True)
     la = models.ForeignKey(LocalAuthority, on_delete=models.SET_NULL, null=True, related_name="+")
     action = models.PositiveSmallIntegerField(choices=Action.choices)
     object_type = models.CharField(max_length=50, blank=True)
@@ -368,3 +376,9 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Every way of writing a row keeps the user's name on it."""
+        if self.user_id and not self.username:
+            self.username = self.user.get_username()
+        super().save(*args, **kwargs)

@@ -176,7 +176,7 @@ def audit_events_filter(
     if action is not None:
         events = events.filter(action=action)
     if username:
-        events = events.filter(user__username__iexact=username)
+        events = events.filter(username__iexact=username)
     if on_or_after is not None:
         events = events.filter(at__date__gte=on_or_after)
     if on_or_before is not None:

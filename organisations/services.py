@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from organisations.models import AuditEvent, LocalAuthority, Membership, Team
@@ -17,14 +19,29 @@ WHOLE_AUTHORITY_TEXT = "whole authority"
 
 
 def client_address_of(request: Any) -> str | None:
-    """The client's address as the web server saw it (``REMOTE_ADDR``), ``None`` if unknown.
+    """The client's address, for audit rows, sign-in lockout and API throttles alike.
 
-    Behind a proxy the WSGI server is configured to pass the real client address; a header
-    the client sets itself (``X-Forwarded-For``) is never trusted for an audit row.
+    With ``TRUSTED_PROXY_COUNT`` = 0 (the default) it is ``REMOTE_ADDR``, the address that
+    connected to the web server: ``X-Forwarded-For`` is ignored, since any client can send
+    one. Behind N trusted proxies (the documented TLS proxy: N = 1), each proxy appends the
+    address it was connected from to ``X-Forwarded-For``, so the client is the N-th entry
+    from the right; entries further left were written by the client and are not trusted.
+    A header with fewer entries than proxies (a request that bypassed one) falls back to
+    its leftmost entry, as Django REST framework's ``NUM_PROXIES`` does. ``None`` when
+    unknown or not an IP address.
     """
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    address = request.META.get("REMOTE_ADDR") or ""
+    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0))
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies > 0 and forwarded.strip():
+        entries = [entry.strip() for entry in forwarded.split(",")]
+        address = entries[-min(proxies, len(entries))]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def audit_record(
@@ -45,8 +62,10 @@ def audit_record(
     records (callers wrap both in ``transaction.atomic``). ``detail`` holds the filter or
     parameters (never a child's name); ``request`` gives the client address.
     """
+    signed_in = getattr(user, "is_authenticated", False)
     return AuditEvent.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=user if signed_in else None,
+        username=user.get_username() if signed_in else "",
         la=la,
         action=int(action),
         object_type=object_type,
@@ -270,5 +289,58 @@ def user_authority_remove(
         membership.delete()
         role_changes_record(
             acting_user=acting_user, user=user, la=la, before=before, after={}, request=request
+        )
+    return True
+
+
+# --- users: deactivation instead of deletion ---------------------------------------------------
+
+
+def user_has_audit_history(*, user: Any) -> bool:
+    """Whether any access event names ``user`` as the one who acted (then they cannot be
+    deleted: ``AuditEvent.user`` is protected, and they are deactivated instead)."""
+    return AuditEvent.objects.filter(user=user).exists()
+
+
+def user_active_record_change(
+    *, acting_user: Any, user: Any, was_active: bool, request: Any = None
+) -> AuditEvent | None:
+    """The ``USER_DEACTIVATE`` or ``USER_REACTIVATE`` row of a change already made (the
+    Django admin's user form); nothing when ``is_active`` did not change. The caller holds
+    the transaction."""
+    if bool(user.is_active) == bool(was_active):
+        return None
+    action = (
+        AuditEvent.Action.USER_REACTIVATE if user.is_active else AuditEvent.Action.USER_DEACTIVATE
+    )
+    return audit_record(
+        user=acting_user,
+        action=action,
+        object_type="User",
+        object_id=str(user.pk),
+        detail={"username": user.get_username()},
+        request=request,
+    )
+
+
+def user_active_set(*, acting_user: Any, user: Any, active: bool, request: Any = None) -> bool:
+    """Deactivate (or reactivate) a user, audited in the same transaction.
+
+    A deactivated user cannot sign in or use an API token, and keeps their audit history:
+    how a user with history leaves the service. Returns False when already so.
+    """
+    with transaction.atomic():
+        was_active = (
+            type(user)
+            .objects.select_for_update()
+            .values_list("is_active", flat=True)
+            .get(pk=user.pk)
+        )
+        if bool(was_active) == active:
+            return False
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        user_active_record_change(
+            acting_user=acting_user, user=user, was_active=was_active, request=request
         )
     return True

@@ -4,8 +4,12 @@ an access event; managing users and roles is for superusers).
 Roles are held per authority on ``Membership`` rows (``organisations.roles``): the user's
 page lists them ("Roles per authority") and *Memberships* lists everyone's. Saving either
 writes a ``ROLE_CHANGE`` row of the authority for every role granted or revoked there (and
-for a team manager's teams), and one for the superuser flag, in the admin's transaction
+for a team manager's teams), one for the superuser flag, and a ``USER_DEACTIVATE`` /
+``USER_REACTIVATE`` row when *Active* changes, in the admin's transaction
 (``organisations.services``).
+
+A user with audit history is never deleted (the audit rows protect them): the delete page
+says to untick *Active* instead, and the bulk delete action lists them as protected.
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from organisations.admin import MembershipAdmin
 from organisations.models import LocalAuthority, Membership
@@ -24,6 +31,13 @@ from organisations.services import (
     membership_holding,
     role_changes_record,
     superuser_flag_record,
+    user_active_record_change,
+    user_has_audit_history,
+)
+
+MSG_DEACTIVATE_INSTEAD = (
+    "{name} has audit history, so cannot be deleted: the access events must keep who acted. "
+    "Untick Active and save to stop them signing in (the change is audited)."
 )
 
 User = get_user_model()
@@ -86,8 +100,14 @@ class AuditedUserAdmin(UserAdmin):
     inlines = [MembershipInline]
 
     def save_model(self, request, obj, form, change):
-        stored = User.objects.filter(pk=obj.pk).values_list("is_superuser", flat=True).first()
-        request._cps_before = (bool(stored), _holdings(obj.pk if change else None))
+        stored = (
+            User.objects.filter(pk=obj.pk).values_list("is_superuser", "is_active").first()
+            if change
+            else None
+        )
+        was_superuser, was_active = stored if stored else (False, obj.is_active)
+        request._cps_before = (bool(was_superuser), _holdings(obj.pk if change else None))
+        request._was_active = was_active
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -99,6 +119,19 @@ class AuditedUserAdmin(UserAdmin):
                 acting_user=request.user, user=user, granted=user.is_superuser, request=request
             )
         _record(request, user, before, _holdings(user.pk))
+        user_active_record_change(
+            acting_user=request.user,
+            user=user,
+            was_active=getattr(request, "_was_active", user.is_active),
+            request=request,
+        )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        user = self.get_object(request, unquote(object_id))
+        if user is not None and user_has_audit_history(user=user):
+            messages.error(request, MSG_DEACTIVATE_INSTEAD.format(name=user.get_username()))
+            return redirect(reverse("admin:auth_user_change", args=[user.pk]))
+        return super().delete_view(request, object_id, extra_context)
 
 
 if admin.site.is_registered(User):

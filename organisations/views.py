@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from organisations.errors import ReaderBadRequest
 from organisations.models import AuditEvent, LocalAuthority
 from organisations.permissions import AUDIT_LOG, CASE_LEVEL, IMPORTS, user_can
 from organisations.selectors import audit_events_filter
@@ -28,6 +29,13 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("worklists:my_team")
     memberships = request.user.memberships.select_related("la")
     return render(request, "home.html", {"memberships": memberships})
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The ``handler400``: the service's page, with the message of a ``ReaderBadRequest``
+    (what was wrong and what to ask for instead); other bad requests say nothing more."""
+    message = str(exception) if isinstance(exception, ReaderBadRequest) else ""
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from organisations.admin_audit import CaseRecordAuditAdmin
 from organisations.admin_scoping import AuthorityScopedAdmin, NationalReferenceAdmin
 from placements.models import AdoptionRecord, OnsPostcode, Placement, PlacementDecision
 
@@ -11,7 +12,7 @@ LA_FILTER = ("la", admin.RelatedOnlyFieldListFilter)
 
 
 @admin.register(Placement)
-class PlacementAdmin(AuthorityScopedAdmin):
+class PlacementAdmin(CaseRecordAuditAdmin, AuthorityScopedAdmin):
     list_display = [
         "child",
         "start_date",
@@ -40,7 +41,7 @@ class PlacementAdmin(AuthorityScopedAdmin):
 
 
 @admin.register(AdoptionRecord)
-class AdoptionRecordAdmin(AuthorityScopedAdmin):
+class AdoptionRecordAdmin(CaseRecordAuditAdmin, AuthorityScopedAdmin):
     list_display = ["child", "year", "date_int", "date_match", "foster_care", "la"]
     list_select_related = ["la", "child"]
     list_filter = [LA_FILTER, "year", "foster_care"]
@@ -49,7 +50,7 @@ class AdoptionRecordAdmin(AuthorityScopedAdmin):
 
 
 @admin.register(PlacementDecision)
-class PlacementDecisionAdmin(AuthorityScopedAdmin):
+class PlacementDecisionAdmin(CaseRecordAuditAdmin, AuthorityScopedAdmin):
     list_display = [
         "child",
         "date_placed",

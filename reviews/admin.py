@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from organisations.admin_audit import CaseRecordAuditAdmin
 from organisations.admin_scoping import AuthorityScopedAdmin
 from reviews.models import Review, StatutoryVisit
 
@@ -11,7 +12,7 @@ LA_FILTER = ("la", admin.RelatedOnlyFieldListFilter)
 
 
 @admin.register(Review)
-class ReviewAdmin(AuthorityScopedAdmin):
+class ReviewAdmin(CaseRecordAuditAdmin, AuthorityScopedAdmin):
     list_display = [
         "child",
         "review_date",
@@ -29,7 +30,7 @@ class ReviewAdmin(AuthorityScopedAdmin):
 
 
 @admin.register(StatutoryVisit)
-class StatutoryVisitAdmin(AuthorityScopedAdmin):
+class StatutoryVisitAdmin(CaseRecordAuditAdmin, AuthorityScopedAdmin):
     list_display = ["child", "visit_date", "seen", "seen_alone", "visit_id", "la"]
     list_select_related = ["la", "child"]
     list_filter = [LA_FILTER, "seen", "seen_alone", "visit_date"]

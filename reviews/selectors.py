@@ -73,7 +73,6 @@ from children.models import (
 from organisations.models import Allocation, AllocationRole, LocalAuthority, Team
 from organisations.permissions import (
     CASE_LEVEL,
-    CASE_LEVEL_WHOLE_AUTHORITY,
     NotFound,
     case_scope,
     case_scopes_in,
@@ -885,22 +884,6 @@ def worklist_filter(
             rows = [r for r in rows if str(r.worker_pk) == worker]
         out[key] = worklist_sort(rows=rows, sort=sort)
     return out
-
-
-def as_of_allowed(*, user: Any, la: LocalAuthority, requested: date | None) -> date:
-    """Today, or for readers of the whole authority an earlier day they picked (never a
-    later one)."""
-    today = timezone.localdate()
-    if requested is None or requested >= today:
-        return today
-    if user_picks_as_of(user=user, la=la):
-        return requested
-    return today
-
-
-def user_picks_as_of(*, user: Any, la: LocalAuthority) -> bool:
-    """Readers of the whole authority's case data (admins, superusers): the as-of picker."""
-    return user_can(user=user, capability=CASE_LEVEL_WHOLE_AUTHORITY, la=la)
 
 
 # --- drill-down behind a scorecard figure ------------------------------------------------------

@@ -28,15 +28,14 @@ from django.views.decorators.http import require_GET
 from organisations.models import AuditEvent
 from organisations.permissions import CASE_LEVEL, la_get_for_capability
 from organisations.services import audit_record
+from reviews.as_of import as_of_allowed, user_picks_as_of
 from reviews.exports import EXPORT_FORMATS, worklist_export
 from reviews.selectors import (
     KINDS_BY_KEY,
     SORT_OVERDUE,
     WORKLIST_KINDS,
     WORKLIST_SORTS,
-    as_of_allowed,
     drilldown_get,
-    user_picks_as_of,
     worklist_authorities_for_user,
     worklist_cache_key,
     worklist_filter,

@@ -7,9 +7,9 @@ export as spreadsheets (django-import-export, matched on natural keys).
 from __future__ import annotations
 
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from organisations.admin_scoping import AuthorityScopedAdmin
+from organisations.spreadsheet_admin import CappedImportExportModelAdmin
 from scorecards.models import (
     Benchmark,
     Commentary,
@@ -74,7 +74,7 @@ class RecomputeRunAdmin(AuthorityScopedAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
+class TargetAdmin(AuthorityScopedAdmin, CappedImportExportModelAdmin):
     resource_classes = [TargetResource]
     list_display = ["la", "indicator", "financial_year", "target", "tolerance"]
     list_select_related = ["la"]
@@ -83,7 +83,7 @@ class TargetAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
 
 
 @admin.register(Benchmark)
-class BenchmarkAdmin(AuthorityScopedAdmin, ImportExportModelAdmin):
+class BenchmarkAdmin(AuthorityScopedAdmin, CappedImportExportModelAdmin):
     """England-wide values (no authority) are read by every admin, changed by superusers."""
 
     national_rows = True

@@ -18,6 +18,7 @@ from scorecards.units import (
     UNIT_RATE,
     UNIT_RATIO,
 )
+from scorecards.withheld import SECONDARY, Withheld, is_withheld
 
 ONE_DP = Decimal("0.1")
 
@@ -50,13 +51,22 @@ def round1(value: Decimal) -> Decimal:
     return value.quantize(ONE_DP, rounding=ROUND_HALF_UP)
 
 
-def cell_value(unit: str, data: dict[str, Any] | None) -> Decimal | None:
-    """The figure a cell shows, or ``None`` for "no data" (breakdowns have no single value)."""
+def cell_value(unit: str, data: dict[str, Any] | None) -> Decimal | Withheld | None:
+    """The figure a cell shows, or ``None`` for "no data" (breakdowns have no single value).
+
+    In a cell as published with suppression on (``scorecards.suppression``), a withheld
+    count is a ``Withheld`` marker, and so is a figure built on one.
+    """
     if not data:
         return None
     if unit == UNIT_COUNT:
         value = data.get("value")
-        return None if value is None else Decimal(value)
+        if value is None or is_withheld(value):
+            return value
+        return Decimal(value)
+    parts = ("numerator", "denominator") if unit != UNIT_DAYS else ("sum", "count")
+    if any(is_withheld(data.get(k)) for k in parts):
+        return SECONDARY
     if unit in (UNIT_PERCENT, UNIT_RATE, UNIT_RATIO):
         n, d = data.get("numerator"), data.get("denominator")
         if n is None or not d:
@@ -77,14 +87,14 @@ def display_value(unit: str, value: Decimal | None) -> Decimal | None:
     "Same" month on month and RAG compare these printed values, so a reader never sees
     a change or a red cross between two figures that read the same.
     """
-    if value is None:
+    if value is None or is_withheld(value):
         return None
     if unit in (UNIT_COUNT, UNIT_DAYS):
         return value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return round1(value)
 
 
-def value_for_json(value: Decimal | None) -> float | int | None:
-    if value is None:
-        return None
+def value_for_json(value: Decimal | Withheld | None) -> float | int | Withheld | None:
+    if value is None or is_withheld(value):
+        return value
     return float(value)

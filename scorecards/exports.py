@@ -9,7 +9,8 @@ where it prints a number, the sheet holds that number rounded as printed. So the
 workbook can never show a figure the page (or the suppression setting) does not.
 
 Text cells that begin with ``=``, ``+``, ``-``, ``@``, tab or carriage return are
-prefixed with an apostrophe (``roles.md``: spreadsheet formula injection).
+prefixed with an apostrophe (``roles.md``: spreadsheet formula injection), by
+``organisations.spreadsheets.formula_neutralise``, as every export of the service is.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from organisations.spreadsheets import formula_neutralise
 from scorecards.sections import (
     ChartBlock,
     Figure,
@@ -34,10 +36,12 @@ from scorecards.sections import (
     TableCell,
     TrendBlock,
 )
+from scorecards.suppression import is_withheld
 from scorecards.templatetags.figures import (
     NO_DATA,
     NOT_YET,
     SUPPRESSED,
+    WITHHELD,
     figure_texts,
     format_figure,
     ratio_of,
@@ -48,8 +52,7 @@ from scorecards.templatetags.figures import (
 )
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TEXT_VALUES = (NO_DATA, SUPPRESSED, "suppressed", NOT_YET)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+TEXT_VALUES = (NO_DATA, SUPPRESSED, WITHHELD, NOT_YET)
 NUMBER_FORMATS = {
     "pct": "0.0%",
     "rate": "#,##0.0",
@@ -73,7 +76,7 @@ TITLE = Font(bold=True, size=14)
 
 def safe_text(text: str) -> str:
     """Neutralise a text cell a spreadsheet would read as a formula."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return formula_neutralise(text)
 
 
 def sheet_title(name: str, used: set[str]) -> str:
@@ -212,18 +215,20 @@ def _write_chart(w: SheetWriter, block: ChartBlock) -> None:
     if block.share:
         header.append("Percentage")
     w.texts(header, font=BOLD)
-    total = sum(
-        (n for n in (ratio_of(v) for _, v in block.points) if n is not None and n > 0),
-        Decimal(0),
-    )
+    total = block.share_total
+    if total is None:
+        total = sum(
+            (n for n in (ratio_of(v) for _, v in block.points) if n is not None and n > 0),
+            Decimal(0),
+        )
     for label, value in block.points:
         text = format_figure(value, block.kind, suppress_small=s)
         w.put(1, label)
         w.figure_cell(2, value, block.kind, text)
         if block.share:
             number = ratio_of(value)
-            if s and text == SUPPRESSED:
-                share_text, pair = "suppressed", None
+            if text in (SUPPRESSED, WITHHELD) or is_withheld(total):
+                share_text, pair = WITHHELD, None
             elif number is None or total <= 0:
                 share_text, pair = NO_DATA, None
             else:
@@ -317,7 +322,12 @@ def page_workbook(*, page: PageContext) -> bytes:
         ("As at", page.as_at_text),
         (
             "Small numbers",
-            "Counts of 1 to 4 are shown as <5" if page.suppress else "Shown in full",
+            (
+                "Counts of 1 to 4 are shown as <5; counts that would let them be worked out, "
+                "and percentages built on either, as suppressed"
+            )
+            if page.suppress
+            else "Shown in full",
         ),
         ("Snapshot", f"version {page.version}, computed {computed:%d %B %Y %H:%M}"),
         ("No data", "'no data' means there was nothing to count, not zero"),

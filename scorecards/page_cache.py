@@ -15,6 +15,8 @@ What a key names, so that nothing stale is shown:
 - ``page_reference_version``: the newest change to the authority's targets and to any
   benchmark (their history rows), and its small-number setting, which the blocks read
   live rather than from the snapshot;
+- with small-number suppression on, the versions of every earlier month (what a month
+  withholds depends on them);
 - for the HTML only: a digest of the month's commentary and the reader's ``variant``
   (may they write commentary, their roles *in this authority*), so edit links, drill-down
   links and any other part that depends on the role are never served to another role.
@@ -43,7 +45,7 @@ from scorecards.models import Benchmark, Snapshot, Target
 from scorecards.sections import PageContext, feeds_as_at, page_build
 
 #: Bump when the cached objects change shape, so old entries are never unpickled.
-KEY_PREFIX = "scorecard-page:v1"
+KEY_PREFIX = "scorecard-page:v2"
 SECTIONS_TEMPLATE = "scorecards/includes/_sections.html"
 
 
@@ -71,10 +73,22 @@ def page_reference_version(*, la: LocalAuthority) -> str:
 
 def page_cache_key(*, page: str, la: LocalAuthority, snapshot: Snapshot) -> str:
     """The key of one page's built sections (see the module docstring)."""
-    return (
+    key = (
         f"{KEY_PREFIX}:{la.code}:{snapshot.month:%Y-%m}:{page}:v{snapshot.version}:"
         f"{snapshot.computed_at.timestamp():.6f}:{page_reference_version(la=la)}"
     )
+    if la.small_number_suppression:
+        key += f":{_earlier_months_digest(la=la, month=snapshot.month)}"
+    return key
+
+
+def _earlier_months_digest(*, la: LocalAuthority, month) -> str:
+    """With suppression on, what a month withholds depends on every month before it
+    (``scorecards.suppression``): their versions are part of the key (one query)."""
+    stamps = Snapshot.objects.filter(la=la, is_current=True, month__lt=month).values_list(
+        "month", "version", "computed_at"
+    )
+    return hashlib.sha256(repr(sorted(stamps)).encode()).hexdigest()[:16]
 
 
 def page_build_cached(

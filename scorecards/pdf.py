@@ -44,6 +44,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -64,8 +66,8 @@ logger = logging.getLogger(__name__)
 
 CONTENT_TYPE = "application/pdf"
 #: Bump when the PDF's layout changes, so every stored draft is rendered afresh.
-#: Published PDFs are never re-rendered whatever this says.
-PDF_LAYOUT_VERSION = "2"
+#: Published PDFs are never re-rendered whatever this says. (3: secondary suppression.)
+PDF_LAYOUT_VERSION = "3"
 #: The GOV.UK rules the PDF uses, the page's own stylesheets in the page's order, then the
 #: PDF's. (``pdf-govuk.css`` stands in for GOV.UK Frontend's whole stylesheet, whose
 #: selectors WeasyPrint would match against every element of a 23-page document.)
@@ -197,14 +199,20 @@ class RenderOutput:
 
 def _url_fetcher(url: str, *args, **kwargs) -> dict:
     """Only files under ``static/`` (none are linked today): never the network, so a
-    render cannot stall on, or leak anything to, a remote host."""
+    render cannot stall on, or leak anything to, a remote host.
+
+    The URL is decoded the way the fetch would decode it (``%2e%2e`` is ``..``) and the
+    path resolved (links followed) before the folder is checked, and the file fetched is
+    the resolved path itself, so what is checked is what is read.
+    """
     from weasyprint import default_url_fetcher
 
     static = (settings.BASE_DIR / "static").resolve()
-    if url.startswith("file://"):
-        path = Path(url.removeprefix("file://")).resolve()
-        if static in path.parents:
-            return default_url_fetcher(url, *args, **kwargs)
+    parts = urlsplit(url)
+    if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+        path = Path(url2pathname(parts.path)).resolve()
+        if static in path.parents and path.is_file():
+            return default_url_fetcher(path.as_uri(), *args, **kwargs)
     raise ValueError(f"the scorecard PDF fetches nothing outside static/: {url}")
 
 
@@ -287,13 +295,16 @@ def pdf_inputs_key(
 
     The page reads the current version of every month of the financial year up to this
     one, the previous month (change arrows) and the previous quarter (staffing), so the
-    twelve months before are covered; then the authority's targets, benchmarks and feed
-    dates, its name and suppression setting, the commentary and the latest publication
-    (the draft's cover mentions it). Four small queries.
+    twelve months before are covered (every month before, with small-number suppression
+    on: what a month withholds depends on all of them, ``scorecards.suppression``); then
+    the authority's targets, benchmarks and feed dates, its name and suppression setting,
+    the commentary and the latest publication (the draft's cover mentions it). Four small
+    queries.
     """
-    months = Snapshot.objects.filter(
-        la=la, is_current=True, month__range=(add_months(snapshot.month, -12), snapshot.month)
-    ).values_list("month", "version", "fingerprint", "as_of")
+    months = Snapshot.objects.filter(la=la, is_current=True, month__lte=snapshot.month)
+    if not la.small_number_suppression:
+        months = months.filter(month__gte=add_months(snapshot.month, -12))
+    months = months.values_list("month", "version", "fingerprint", "as_of")
     targets = Target.objects.filter(la=la).values_list(
         "indicator", "financial_year", "target", "tolerance"
     )

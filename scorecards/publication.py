@@ -22,7 +22,6 @@ seconds, which a sign-off can afford. Drafts are rendered by a task after each r
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -35,6 +34,10 @@ from organisations.models import AuditEvent, LocalAuthority
 from organisations.permissions import COMMENTARY, PUBLISH, user_can
 from organisations.services import audit_record
 from scorecards import pdf
+from scorecards.commentary_guard import CommentaryIdentifiesChild
+from scorecards.commentary_guard import (
+    commentary_check_identifiers as commentary_identifiers_refuse,
+)
 from scorecards.indicators import SECTIONS
 from scorecards.models import (
     Commentary,
@@ -55,14 +58,6 @@ PUBLISH_LOCK_WAIT_SECONDS = 20
 ERROR_NO_FIGURES = "There are no figures for this month."
 ERROR_UNKNOWN_SECTION = "There is no such section on the scorecard."
 ERROR_TOO_LONG = f"Commentary must be {COMMENTARY_MAX_CHARS:,} characters or fewer."
-ERROR_CHILD_ID = (
-    "Commentary must not identify a child: remove the child’s id ({value}). The scorecard "
-    "goes to the corporate parenting board, where no child is identified."
-)
-ERROR_CHILD_NAME = (
-    "Commentary must not identify a child: remove the child’s name. The scorecard goes to "
-    "the corporate parenting board, where no child is identified."
-)
 ERROR_FIGURES_MOVED = (
     "The figures changed while you were reading them. Check the page, then publish again."
 )
@@ -73,10 +68,6 @@ ERROR_MONTH_TO_DATE = (
 ERROR_RECOMPUTE_RUNNING = (
     "The figures are being recomputed. Publish again when the recompute has finished."
 )
-
-#: Child ids shorter than this are not looked for in commentary: "12" is a number of
-#: children far more often than a child's id.
-CHILD_ID_MIN_LENGTH = 4
 
 
 class CommentaryRejected(ValueError):
@@ -142,27 +133,23 @@ def commentary_normalise(text: str) -> str:
 
 
 def commentary_check_identifiers(*, la: LocalAuthority, text: str) -> None:
-    """Refuse commentary naming or numbering a child of the authority (``roles.md``).
+    """Refuse commentary that identifies a child of the authority (``roles.md``); what is
+    looked for, and why, is ``scorecards.commentary_guard``'s."""
+    try:
+        commentary_identifiers_refuse(la=la, text=text)
+    except CommentaryIdentifiesChild as refused:
+        raise CommentaryRejected(str(refused)) from refused
 
-    Committee outputs never identify a child, and commentary goes into the board's PDF.
-    Looked for: any of the authority's child ids (as a whole word, ids of at least
-    ``CHILD_ID_MIN_LENGTH`` characters) and any child's forename and surname together.
-    A forename alone is not refused: "Daisy" may be a carer, a home or a project.
-    """
-    from children.models import Child
 
-    words = set(re.findall(r"[\w-]+", text.lower()))
-    folded = " ".join(re.findall(r"[\w'’-]+", text.lower()))
-    if not words:
-        return
-    children = Child.objects.filter(la=la).values_list("child_id", "forename", "surname")
-    for child_id, forename, surname in children.iterator(chunk_size=5000):
-        if len(child_id) >= CHILD_ID_MIN_LENGTH and child_id.lower() in words:
-            raise CommentaryRejected(ERROR_CHILD_ID.format(value=child_id))
-        if forename and surname:
-            name = f"{forename} {surname}".lower()
-            if re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", folded):
-                raise CommentaryRejected(ERROR_CHILD_NAME)
+def _commentary_check_before_publishing(*, la: LocalAuthority, commentary: dict[str, str]) -> None:
+    """Check each section again: a child imported after the text was written (or a text
+    saved before the check knew a pattern) must not reach the board's PDF."""
+    titles = dict(commentary_sections())
+    for section, text in commentary.items():
+        try:
+            commentary_identifiers_refuse(la=la, text=text)
+        except CommentaryIdentifiesChild as refused:
+            raise PublishRefused(f"{titles.get(section, section)}: {refused}") from refused
 
 
 def commentary_save(
@@ -332,6 +319,7 @@ def scorecard_publish(
             if expected_version is not None and snapshot.version != expected_version:
                 raise PublishRefused(ERROR_FIGURES_MOVED)
             commentary = commentary_texts(la=la, month=month)
+            _commentary_check_before_publishing(la=la, commentary=commentary)
             latest = publication_latest(la=la, month=month)
             if (
                 latest is not None

@@ -59,6 +59,7 @@ from scorecards.selectors import (
     trend_average,
 )
 from scorecards.sentences import breakdown_sentence, long_date, sentence_for
+from scorecards.suppression import is_withheld
 from scorecards.templatetags.figures import (
     figure_texts,
     format_figure,
@@ -213,13 +214,13 @@ class Figure:
     notes: list[str] = field(default_factory=list)
 
     @property
-    def items_behind(self) -> int | None:
+    def items_behind(self) -> Any:
         """How many items the figure counts: a percentage's denominator, a count itself
-        (the drill-down link says "List the 637 …")."""
+        (the drill-down link says "List the 637 …"), or its ``Withheld`` marker."""
         if self.kind == "pct":
             return self.denominator
         if self.kind == "count" and self.value is not None:
-            return int(self.value)
+            return self.value if is_withheld(self.value) else int(self.value)
         return None
 
 
@@ -253,6 +254,8 @@ class ChartBlock:
     sentence: str = ""
     #: Shown instead of the chart when no point has data.
     empty_text: str = "no data"
+    #: What each share of an hbar is of: the breakdown's published total (``None``: the sum).
+    share_total: Any = None
     type: ClassVar[str] = "chart"
 
     @property
@@ -688,7 +691,7 @@ def breakdown_points(
     ordered = [k for k in labels if k in counts] + [k for k in counts if k not in labels]
     points = []
     for k in ordered:
-        n = int(counts[k])
+        n = counts[k] if is_withheld(counts[k]) else int(counts[k])
         if skip_zero and n == 0:
             continue
         label = labels.get(k, k)
@@ -723,11 +726,15 @@ def breakdown_chart(
         label_header=label_header,
         value_header="Children",
         suppress=data.suppress,
+        share_total=(row.data or {}).get("total"),
     )
 
 
-def _breakdown_total(points: list[tuple[str, Any]]) -> int:
-    return sum(int(v) for _, v in points if v is not None and v > 0)
+def _breakdown_total(chart: ChartBlock) -> Any:
+    """The total a breakdown's shares are of: its published total, or the sum of its parts."""
+    if chart.share_total is not None:
+        return chart.share_total
+    return sum(int(v) for _, v in chart.points if v is not None and v > 0)
 
 
 # --- scorecard sections (seed 000 order) -------------------------------------------------
@@ -960,7 +967,7 @@ def _part(parts: dict[str, Any] | None, key: str) -> int | None:
     if parts is None:
         return None
     value = parts.get(key)
-    return None if value is None else int(value)
+    return None if value is None else value if is_withheld(value) else int(value)
 
 
 def _homes(data: MonthData) -> dict[str, Block]:
@@ -997,6 +1004,7 @@ def _homes(data: MonthData) -> dict[str, Block]:
         value_header="Children",
         suppress=data.suppress,
         empty_text="No children were in other settings." if type_row.data else "no data",
+        share_total=((type_row.data or {}).get("breakdown") or {}).get("other"),
     )
     location = figures_block(
         data,
@@ -1278,15 +1286,11 @@ def scorecard_sections(data: MonthData) -> list[SectionView]:
 # --- dashboard (seed 003) ----------------------------------------------------------------
 
 
-def _items_behind(unit: str, cell: dict[str, Any] | None) -> int | None:
+def _items_behind(unit: str, cell: dict[str, Any] | None) -> Any:
     """The month's count of items behind a figure: a percentage's denominator, or the count."""
     if cell is None:
         return None
-    if unit == UNIT_PERCENT:
-        return cell.get("denominator")
-    if unit == UNIT_COUNT:
-        return cell.get("value")
-    return None
+    return cell.get({UNIT_PERCENT: "denominator", UNIT_COUNT: "value"}.get(unit, ""))
 
 
 def _trend_row(label: str, values: list[Any], kind: str) -> dict[str, Any]:
@@ -1315,7 +1319,7 @@ def counts_trend(
     groups: dict[str, list[dict[str, Any]]] = {}
     for k, label in _breakdown_keys(labels, cells).items():
         values = [
-            None if cell is None else int((cell.get("breakdown") or {}).get(k, 0)) for cell in cells
+            None if cell is None else _part(cell.get("breakdown") or {}, k) or 0 for cell in cells
         ]
         group = k.partition(":")[0] if ":" in k else ""
         groups.setdefault(group, []).append(_trend_row(label, values, "count"))
@@ -1500,8 +1504,8 @@ def demographics_sections(data: MonthData) -> list[SectionView]:
         )
         chart.sentence = breakdown_sentence(
             what=what,
-            parts=[(label, int(v)) for label, v in chart.points],
-            total=_breakdown_total(chart.points),
+            parts=chart.points,
+            total=_breakdown_total(chart),
             suppress_small=s,
             lead=lead,
         )
@@ -1540,8 +1544,8 @@ def demographics_sections(data: MonthData) -> list[SectionView]:
         )
         chart.sentence = breakdown_sentence(
             what=f"for children starting care {label}",
-            parts=[(label_, int(v)) for label_, v in chart.points],
-            total=_breakdown_total(chart.points),
+            parts=chart.points,
+            total=_breakdown_total(chart),
             suppress_small=s,
             lead="The most common reason",
         )

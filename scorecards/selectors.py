@@ -30,6 +30,8 @@ from scorecards.indicators.registry import (
 )
 from scorecards.models import Benchmark, Snapshot, SnapshotCell, Target
 from scorecards.periods import add_months, financial_year_months, financial_year_of, month_first
+from scorecards.suppression import published_cells_for_months
+from scorecards.withheld import is_withheld
 
 RAG_STRONG = "strong"
 RAG_ACCEPTABLE = "acceptable"
@@ -70,9 +72,14 @@ def snapshots_months(*, la: LocalAuthority) -> list[date]:
     )
 
 
-def _current_cells_for_months(
+def current_cells_for_months(
     *, la: LocalAuthority, months: list[date], indicator_ids: list[str] | None = None
 ) -> dict[date, dict[str, dict[str, dict[str, Any]]]]:
+    """Current cells of several months as stored (every count in full), in one query.
+
+    For reading figures to show, use ``snapshot_cells_for_months``: it applies the
+    authority's small-number suppression.
+    """
     qs = SnapshotCell.objects.filter(
         snapshot__la=la, snapshot__is_current=True, snapshot__month__in=months
     )
@@ -89,12 +96,15 @@ def _current_cells_for_months(
 def snapshot_cells_for_months(
     *, la: LocalAuthority, months: list[date], indicator_ids: list[str] | None = None
 ) -> dict[date, dict[str, dict[str, dict[str, Any]]]]:
-    """Current cells of several months in one query, as ``{month: {indicator: {period: data}}}``.
+    """Current cells of several months as published, ``{month: {indicator: {period: data}}}``.
 
-    For figures compared across more than the financial year ``scorecard_rows`` reads, such
-    as the staffing caseload change since the previous quarter.
+    With the authority's small-number suppression on, withheld counts are ``Withheld``
+    markers (``scorecards.suppression``), exactly as every page, workbook, PDF and API
+    response shows them. For figures compared across more than the financial year
+    ``scorecard_rows`` reads (the staffing caseload change since the previous quarter, an
+    API trend).
     """
-    return _current_cells_for_months(
+    return published_cells_for_months(
         la=la, months=[month_first(m) for m in months], indicator_ids=indicator_ids
     )
 
@@ -156,7 +166,7 @@ def rag_status(
     98%" is met at 98.0%). Reading: the comparison uses the value as printed (one decimal,
     whole days and counts), so the symbol never contradicts the figure beside it.
     """
-    if value is None or target is None or indicator.polarity is None:
+    if value is None or is_withheld(value) or target is None or indicator.polarity is None:
         return None
     shown = display_value(indicator.unit, value)
     assert shown is not None
@@ -177,7 +187,7 @@ def change_status(
     "Same" when the printed values are equal. Without polarity the direction is
     reported as up / down. No previous value (first month of data, or no data) → ``None``.
     """
-    if value is None or previous is None:
+    if value is None or previous is None or is_withheld(value) or is_withheld(previous):
         return None
     now = display_value(indicator.unit, value)
     before = display_value(indicator.unit, previous)
@@ -265,8 +275,8 @@ def trend_average(points: list[TrendPoint]) -> Decimal | None:
     from scorecards.cells import round1
 
     values = [p.value for p in points if p.value is not None]
-    if not values:
-        return None
+    if not values or any(is_withheld(v) for v in values):
+        return None  # an average would give a withheld month back
     return round1(sum(values, Decimal(0)) / len(values))
 
 
@@ -284,7 +294,7 @@ def scorecard_rows(
     previous = add_months(month, -1)
     months = sorted(set(fy_months) | {month, previous})
     ids = indicator_ids or list(INDICATORS)
-    cells = _current_cells_for_months(la=la, months=months, indicator_ids=ids)
+    cells = published_cells_for_months(la=la, months=months, indicator_ids=ids)
     targets = targets_for_year(la=la, financial_year=fy)
     benchmarks = benchmarks_for(la=la, financial_year=fy, indicator_ids=ids)
     rows: list[IndicatorRow] = []

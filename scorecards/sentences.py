@@ -25,6 +25,7 @@ from scorecards.periods import (
     financial_quarter_start,
     financial_year_start,
 )
+from scorecards.suppression import SECONDARY, is_withheld
 from scorecards.templatetags.figures import (
     NO_DATA,
     SUPPRESSED,
@@ -235,6 +236,8 @@ def sentence_for(
     n, d = data.get("numerator"), data.get("denominator")
     if suppress_small and (is_small_number(n) or is_small_number(d)):
         return ""
+    if any(is_withheld(data.get(k)) for k in ("numerator", "denominator", "value", "unknown")):
+        return ""
     unknown = data.get("unknown") or 0
     if unknown and ((d is not None and unknown >= d) or (d is None and not data.get("value"))):
         return ""  # "0% live out of county" when no location is known would mislead
@@ -254,16 +257,21 @@ def sentence_for(
 def breakdown_sentence(
     *,
     what: str,
-    parts: list[tuple[str, int]],
-    total: int,
+    parts: list[tuple[str, Any]],
+    total: Any,
     suppress_small: bool,
     lead: str = "The largest group",
 ) -> str:
     """ "The largest group of children in care by ethnicity is White (81.0%)."
 
     Parts are (label, count); the sentence names the biggest part. Nothing when there is
-    no total, or when suppression is on and the part is a small number.
+    no total, or when suppression is on and the part is a small number. Nothing either
+    when the total or a part larger than 4 is withheld: the "largest" might be the
+    withheld one, and its share would give the total back.
     """
+    if is_withheld(total) or any(w == SECONDARY for _, w in parts):
+        return ""
+    parts = [(label, count) for label, count in parts if not is_withheld(count)]
     if total <= 0 or not parts:
         return ""
     label, count = max(parts, key=lambda part: part[1])

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from organisations.models import AuditEvent, LocalAuthority
 from organisations.permissions import AGGREGATES, la_get_for_capability
+from organisations.services import audit_record
 from reviews.selectors import drilldown_links_for
 from scorecards.exports import XLSX_CONTENT_TYPE, page_workbook, workbook_filename
 from scorecards.models import Snapshot
@@ -123,14 +124,14 @@ def page_workbook_download(request: HttpRequest, code: str, month: date, page: s
     """The page's figures as XLSX, one sheet per section; the download is audited."""
     context, _, _ = _build(request, code, month, page)
     content = page_workbook(page=context)
-    AuditEvent.objects.create(
+    audit_record(
         user=request.user,
         la=context.la,
         action=AuditEvent.Action.SCORECARD_EXPORT,
         object_type="Snapshot",
         object_id=f"{context.la.code}/{context.month:%Y-%m}/v{context.version}",
         detail={"page": page, "month": f"{context.month:%Y-%m}", "format": "xlsx"},
-        client_address=request.META.get("REMOTE_ADDR") or None,
+        request=request,
     )
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{workbook_filename(page=context)}"'

@@ -14,11 +14,9 @@ from django import template
 from django.urls import reverse
 
 from reviews.selectors import DRILLDOWNS, drilldown_available
+from scorecards.suppression import is_small, is_withheld
 
 register = template.Library()
-
-#: Counts of 1 to 4 are not printed when the authority suppresses small numbers.
-SMALL = 5
 
 
 @register.inclusion_tag("includes/_drilldown_link.html")
@@ -32,18 +30,20 @@ def drilldown_link(
 ) -> dict[str, Any]:
     """ "List the 637 due visits behind this figure" (figure named for screen readers), or
     nothing: no ``drill`` (committee leads, the PDF), no list behind the figure, or nothing
-    counted."""
+    counted. A count the page withholds (``scorecards.suppression``) is not printed here
+    either: "List the due visits behind this figure"."""
     if (
         not drill
         or not indicator_id
         or not drilldown_available(indicator_id=indicator_id, period=period)
     ):
         return {"url": ""}
+    withheld = is_withheld(count)
     try:
-        n = int(count)
+        n = None if withheld else int(count)
     except (TypeError, ValueError):
         return {"url": ""}
-    if n <= 0:
+    if n is not None and n <= 0:
         return {"url": ""}
     spec = DRILLDOWNS[indicator_id]
     url = reverse(
@@ -51,9 +51,10 @@ def drilldown_link(
         kwargs={"code": drill["code"], "indicator": indicator_id, "month": drill["month"],
                 "period": period},
     )  # fmt: skip
-    shown = "" if suppress and n < SMALL else f"{n:,} "
+    shown = "" if n is None or (suppress and is_small(n)) else f"{n:,} "
+    items = spec.item if shown and n == 1 else spec.items  # "the due visit" would say 1
     return {
         "url": url,
-        "text": f"List the {shown}{spec.item if n == 1 else spec.items} behind this figure",
+        "text": f"List the {shown}{items} behind this figure",
         "figure": f"{title}, {drill['month_label']}",
     }

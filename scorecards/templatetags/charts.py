@@ -45,7 +45,14 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from scorecards.templatetags.figures import NO_DATA, SUPPRESSED, format_figure, ratio_of
+from scorecards.suppression import PRIMARY, is_withheld
+from scorecards.templatetags.figures import (
+    NO_DATA,
+    WITHHELD,
+    format_figure,
+    is_small_number,
+    ratio_of,
+)
 
 register = template.Library()
 
@@ -81,23 +88,22 @@ class Point:
     number: Decimal | None
 
 
-def _as_point(label: Any, raw: Any) -> Point:
+def _as_point(label: Any, raw: Any, suppress: bool = False) -> Point:
+    """A point; a count suppression withholds has no number (no bar, no position)."""
+    raw = PRIMARY if suppress and is_small_number(raw) else raw
     return Point(label="" if label is None else str(label), raw=raw, number=ratio_of(raw))
 
 
-def points_from(data: Any) -> list[Point]:
+def points_from(data: Any, suppress: bool = False) -> list[Point]:
     """Normalise the accepted point shapes to ``Point``s (see the module docstring)."""
     if data is None:
         return []
     if isinstance(data, Mapping):
-        return [_as_point(label, value) for label, value in data.items()]
+        return [_as_point(label, value, suppress) for label, value in data.items()]
     points = []
     for item in data:
-        if isinstance(item, Mapping):
-            points.append(_as_point(item.get("label"), item.get("value")))
-        else:
-            label, value = item
-            points.append(_as_point(label, value))
+        label, value = (item.get("label"), item.get("value")) if isinstance(item, Mapping) else item
+        points.append(_as_point(label, value, suppress))
     return points
 
 
@@ -440,7 +446,7 @@ def render_bar_chart(
     The scale starts at zero (bar lengths must be honest) and runs to the largest value
     or target, or ``scale_max`` (e.g. 100 for percentages).
     """
-    points = points_from(series)
+    points = points_from(series, suppress)
     kind = kind or _default_kind(p.number for p in points)
     chart_id = chart_id or _chart_id(None, "bar", (title, [(p.label, p.raw) for p in points]))
     target_number = ratio_of(target)
@@ -462,8 +468,8 @@ def render_bar_chart(
     bars, labels = [], []
     for index, (point, text) in enumerate(zip(points, value_texts, strict=True)):
         centre = side + slot * index + slot / 2
-        if point.number is None:
-            labels.append(_label_in_slot(centre, baseline - 6, NO_DATA, slot, fill=SECONDARY_TEXT))
+        if point.number is None:  # no data, or withheld ("<5", "suppressed")
+            labels.append(_label_in_slot(centre, baseline - 6, text, slot, fill=SECONDARY_TEXT))
         else:
             bar_top = y_of(point.number)
             if baseline - bar_top > 0:
@@ -524,21 +530,24 @@ def render_hbar_chart(
     value_header: str = "Number",
     label_header: str = "Category",
     chart_id: str | None = None,
+    total: Any = None,
 ) -> SafeString:
     """Horizontal bars for a breakdown (legal status, type of home), each labelled.
 
-    ``share=True`` adds each row's percentage of the total of the rows, as the seeds
-    show counts with percentages beside them. With suppression on, the share of a
-    suppressed count is withheld too (it would give the count away).
+    ``share=True`` adds each row's percentage of ``total`` (by default the total of the
+    rows), as the seeds show counts with percentages beside them. The share of a withheld
+    count is withheld too (it would give the count away), and every share when the total
+    is (``scorecards.suppression``: a breakdown's published cell carries its total).
     """
-    points = points_from(breakdown)
+    points = points_from(breakdown, suppress)
     kind = kind or _default_kind(p.number for p in points)
     chart_id = chart_id or _chart_id(None, "hbar", (title, [(p.label, p.raw) for p in points]))
-    total = sum((p.number for p in points if p.number is not None and p.number > 0), Decimal(0))
+    if total is None:
+        total = sum((n for p in points_from(breakdown) if (n := p.number) and n > 0), Decimal(0))
 
     def share_of(point: Point, value: str) -> str:
-        if suppress and value == SUPPRESSED:
-            return "suppressed"
+        if is_withheld(point.raw) or is_withheld(total):
+            return WITHHELD
         if point.number is None or total <= 0:
             return NO_DATA
         return format_figure((point.number, total), "pct")
@@ -546,7 +555,7 @@ def render_hbar_chart(
     values = [format_figure(p.raw, kind, suppress_small=suppress) for p in points]
     shares = [share_of(p, v) for p, v in zip(points, values, strict=True)]
     labels = [
-        f"{value} ({part})" if share and point.number is not None else value
+        f"{value} ({part})" if share and (point.number is not None or part == WITHHELD) else value
         for point, value, part in zip(points, values, shares, strict=True)
     ]
     label_col = min(
@@ -569,12 +578,12 @@ def render_hbar_chart(
             body.append(
                 _text(label_col - 8, first_line_y + line_h * line_index, line, anchor="end")
             )
-        if point.number is None:
+        if point.number is None:  # no data, or withheld
             body.append(
                 _text(
                     label_col + 6,
                     mid + FONT_SIZE * 0.35,
-                    NO_DATA,
+                    text,
                     anchor="start",
                     fill=SECONDARY_TEXT,
                 )
@@ -645,7 +654,10 @@ def render_grouped_bar_chart(
     reported = max((len(values) for _, values in named), default=0)
     labels = [str(label) for label in labels][: reported or None]
     grid = [
-        [_as_point(label, values[i] if i < len(values) else None) for i, label in enumerate(labels)]
+        [
+            _as_point(label, values[i] if i < len(values) else None, suppress)
+            for i, label in enumerate(labels)
+        ]
         for _, values in named
     ]
     all_numbers = [p.number for row in grid for p in row]
@@ -680,12 +692,12 @@ def render_grouped_bar_chart(
             point = row[index]
             style = styles[series_index]
             centre = group_left + bar_w * series_index + bar_w / 2
-            if point.number is None:
+            if point.number is None:  # no data, or withheld
                 texts.append(
                     _text(
                         centre + 4,
                         baseline - 4,
-                        NO_DATA,
+                        format_figure(point.raw, kind, suppress_small=suppress),
                         size=MIN_FONT_SIZE + 1,
                         anchor="start",
                         fill=SECONDARY_TEXT,
@@ -767,7 +779,7 @@ def render_line_chart(
     Unlike bars, a line need not start at zero: by default the scale spans the values
     (and target) with some room, and the chart says where it starts when that is not 0.
     """
-    points = points_from(series)
+    points = points_from(series, suppress)
     kind = kind or _default_kind(p.number for p in points)
     chart_id = chart_id or _chart_id(None, "line", (title, [(p.label, p.raw) for p in points]))
     target_number = ratio_of(target)
@@ -801,7 +813,7 @@ def render_line_chart(
         centre = side + slot * index + slot / 2
         if point.number is None:
             segments.append([])
-            texts.append(_label_in_slot(centre, baseline - 6, NO_DATA, slot, fill=SECONDARY_TEXT))
+            texts.append(_label_in_slot(centre, baseline - 6, text, slot, fill=SECONDARY_TEXT))
         else:
             y = y_of(point.number)
             segments[-1].append((centre, y))

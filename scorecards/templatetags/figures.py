@@ -23,10 +23,14 @@ from typing import Any
 
 from django import template
 
+from scorecards.suppression import PRIMARY_TEXT, SECONDARY_TEXT, is_small, is_withheld
+from scorecards.withheld import withheld_text
+
 register = template.Library()
 
 NO_DATA = "no data"
-SUPPRESSED = "<5"
+SUPPRESSED = PRIMARY_TEXT
+WITHHELD = SECONDARY_TEXT
 NOT_YET = ""
 
 ONE_DECIMAL = Decimal("0.1")
@@ -129,14 +133,21 @@ def count(value: Any) -> str:
 
 
 def is_small_number(value: Any) -> bool:
-    """True for the counts 1–4 that ``roles.md`` suppresses when the LA's setting is on."""
-    number = to_decimal(value)
-    return number is not None and 1 <= number <= 4
+    """True for the counts 1–4 that ``roles.md`` suppresses when the LA's setting is on
+    (``scorecards.suppression.is_small``)."""
+    return is_small(to_decimal(value))
 
 
 @register.filter
 def suppress(value: Any, enabled: Any = True) -> str:
-    """A count, shown as ``"<5"`` when suppression is on and it is 1–4; 0 stays ``"0"``."""
+    """A count, shown as ``"<5"`` when suppression is on and it is 1–4; 0 stays ``"0"``.
+
+    A count withheld by ``scorecards.suppression`` reads as its marker says: "<5", or
+    "suppressed" for one withheld so that another cannot be worked out.
+    """
+    marker = withheld_text(value)
+    if marker is not None:
+        return marker
     if enabled and is_small_number(value):
         return SUPPRESSED
     return count(value)
@@ -153,7 +164,10 @@ def n_out_of_d(numerator: Any, denominator: Any) -> str:
 
 
 def n_out_of_d_suppressed(numerator: Any, denominator: Any, *, enabled: bool) -> str:
-    """``n_out_of_d`` with each count 1–4 shown as ``"<5"`` when suppression is on."""
+    """``n_out_of_d`` with each count 1–4 shown as ``"<5"`` when suppression is on, and a
+    withheld count as its marker says."""
+    if is_withheld(numerator) or is_withheld(denominator):
+        return f"{suppress(numerator, enabled)} out of {suppress(denominator, enabled)}"
     d = to_decimal(denominator)
     n = to_decimal(numerator)
     if d is None or d == 0 or n is None:
@@ -188,8 +202,12 @@ def signed_change(value: Any, kind: str = "number") -> str:
 def format_figure(value: Any, kind: str = "number", *, suppress_small: bool = False) -> str:
     """Format ``value`` as a figure of ``kind`` (one of ``KINDS``).
 
-    Suppression applies to counts only (``roles.md``: "counts 1–4 shown as '<5'").
+    Suppression applies to counts only (``roles.md``: "counts 1–4 shown as '<5'"); a
+    withheld value (``scorecards.suppression``) reads "<5" or "suppressed" whatever its kind.
     """
+    marker = withheld_text(value)
+    if marker is not None:
+        return marker if kind == "count" else WITHHELD
     if kind == "pct":
         return pct(value)
     if kind == "rate":
@@ -214,6 +232,8 @@ def fmt(value: Any, kind: str = "number", suppress: bool = False) -> str:
 
 def mean_of_months(values: Sequence[Any]) -> Decimal | None:
     """The average of the months with data (seed 003 "Average"); none with data → None."""
+    if any(is_withheld(value) for value in values):
+        return None
     present = [number for number in (ratio_of(value) for value in values) if number is not None]
     if not present:
         return None
@@ -276,13 +296,15 @@ def figure_texts(figure: Any) -> dict[str, Any]:
     has_pair = numerator is not None or denominator is not None
     if value is None and has_pair:
         value = (numerator, denominator)
-    withheld = suppress_on and (is_small_number(numerator) or is_small_number(denominator))
+    withheld = is_withheld(value) or (
+        suppress_on and (is_small_number(numerator) or is_small_number(denominator))
+    )
 
     if withheld and kind != "count":
-        value_text = "suppressed"
+        value_text = WITHHELD
     else:
         value_text = format_figure(value, kind, suppress_small=suppress_on)
-    if kind == "days" and value_text not in (NO_DATA, "suppressed"):
+    if kind == "days" and value_text not in (NO_DATA, WITHHELD, SUPPRESSED):
         value_text = f"{value_text} days"
 
     out_of = ""
@@ -355,9 +377,11 @@ def trend_row(
     average_text = format_figure(average, kind, suppress_small=suppress_small)
     labels = [str(month) for month in months][: len(values)]
     # A sparkline's shape, or an average, would give away the counts suppression hides.
-    hides_small = suppress_small and kind == "count" and any(is_small_number(v) for v in values)
+    hides_small = any(is_withheld(v) for v in values) or (
+        suppress_small and kind == "count" and any(is_small_number(v) for v in values)
+    )
     if hides_small:
-        average_text = "suppressed"
+        average_text = WITHHELD
     return {
         "label": _field(row, "label") or "",
         "cells": cells,

@@ -140,9 +140,7 @@ def test_rerun_checks_the_same_files_again_as_a_dry_run(
     )
 
 
-def test_rerunning_a_batch_whose_year_is_unknown_asks_for_it_instead_of_failing(
-    client, la, admin
-):
+def test_rerunning_a_batch_whose_year_is_unknown_asks_for_it_instead_of_failing(client, la, admin):
     client.force_login(admin)
     original = import_903(la, WORKED_EXAMPLE)
     ImportBatch.objects.filter(pk=original.pk).update(collection_year=None)

@@ -143,7 +143,7 @@ def test_suppressed_counts_stay_suppressed_in_the_workbook(la, committee_client)
     quarter = adoption["% of children leaving care who are adopted (quarter to date)"]
     assert quarter[1].value == "suppressed" and quarter[2].value == "<5"
     about = {r[0].value: r[1].value for r in wb["About"].iter_rows() if r[0].value}
-    assert about["Small numbers"] == "Counts of 1 to 4 are shown as <5"
+    assert about["Small numbers"].startswith("Counts of 1 to 4 are shown as <5; counts that")
     assert about["As at"].startswith("Data as at 31 March 2024: SSDA903 imported 2 April 2024")
 
 

@@ -79,6 +79,17 @@ def test_a_target_change_or_the_small_number_setting_changes_the_key(la):
     assert len(keys) == 3
 
 
+def test_with_suppression_on_an_earlier_months_new_version_changes_the_key(la):
+    """What March withholds depends on February (a year to date less last month's), so a
+    recompute of February alone must not leave March's page cached."""
+    la.small_number_suppression = True
+    la.save()
+    march = Snapshot.objects.get(la=la, month=MARCH, is_current=True)
+    before = page_cache_key(page="scorecard", la=la, snapshot=march)
+    Snapshot.objects.filter(la=la, month=dt.date(2024, 2, 1)).update(version=2)
+    assert page_cache_key(page="scorecard", la=la, snapshot=march) != before
+
+
 def test_commentary_shows_at_once(la, committee_lead, committee_client):
     get(committee_client, DASHBOARD)
     commentary_save(

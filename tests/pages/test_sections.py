@@ -21,6 +21,7 @@ from scorecards.sections import (
 )
 from scorecards.sentences import breakdown_sentence, sentence_for
 from scorecards.services import snapshots_recompute
+from scorecards.suppression import PRIMARY, SECONDARY
 from tests.indicators.builders import LATER, child_make, episode_make
 from tests.pages.conftest import MARCH, page_text, segments, snapshot_make, user_make
 
@@ -113,6 +114,13 @@ def test_breakdown_sentences_name_the_largest_part_unless_suppressed():
     ) == ("The largest group by ethnicity is White: 90.9% (532 children).")
     assert breakdown_sentence(what="x", parts=[("A", 3)], total=3, suppress_small=True) == ""
     assert breakdown_sentence(what="x", parts=[], total=0, suppress_small=False) == ""
+    # A "<5" part is not the largest; a withheld larger part might be, and a withheld
+    # total would come back from the share: no sentence then.
+    with_small = [("White", 532), ("Mixed", PRIMARY)]
+    assert breakdown_sentence(what="x", parts=with_small, total=535, suppress_small=True)
+    with_complement = [("White", 532), ("Mixed", SECONDARY)]
+    assert breakdown_sentence(what="x", parts=with_complement, total=585, suppress_small=True) == ""
+    assert breakdown_sentence(what="x", parts=parts, total=SECONDARY, suppress_small=True) == ""
 
 
 @pytest.mark.django_db

@@ -6,10 +6,10 @@ import pytest
 
 from children.models import Child
 from organisations.models import AuditEvent
+from scorecards.commentary_guard import ERROR_CHILD_NAME
 from scorecards.models import Commentary, CommentaryRevision
 from scorecards.publication import (
     COMMENTARY_MAX_CHARS,
-    ERROR_CHILD_NAME,
     ERROR_NO_FIGURES,
     ERROR_TOO_LONG,
     ERROR_UNKNOWN_SECTION,

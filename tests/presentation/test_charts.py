@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.template import Context, Template
 
+from scorecards.suppression import PRIMARY, SECONDARY
 from scorecards.templatetags.charts import (
     render_bar_chart,
     render_grouped_bar_chart,
@@ -126,6 +127,32 @@ def test_bar_chart_suppression_applies_to_counts():
     assert "<5" in svg_texts(svg_of(figure))
     assert ["Apr", "<5"] in table_cells(figure)
     assert "3" not in svg_texts(svg_of(figure))
+
+
+def test_a_suppressed_count_draws_no_bar_whose_length_gives_it_away():
+    """Two bars, 3 and 12: a bar for the 3 a quarter of the 12's height would say "3"."""
+    figure = parse(render_bar_chart([("Apr", 3), ("May", 12)], title="s", suppress=True))
+    bars = svg_of(figure).findall(f".//{SVG}rect")
+    assert len([b for b in bars if b.get("class") == "cps-chart__bar"]) == 1
+    hbar = parse(render_hbar_chart([("A", 3), ("B", 97)], title="s", suppress=True))
+    assert len([b for b in svg_of(hbar).iter(f"{SVG}rect")]) == 1
+
+
+def test_withheld_values_read_as_their_markers_with_no_bar():
+    figure = parse(render_bar_chart([("Apr", PRIMARY), ("May", SECONDARY), ("Jun", 12)]))
+    assert {"<5", "suppressed", "12"} <= set(svg_texts(svg_of(figure)))
+    assert len(list(svg_of(figure).iter(f"{SVG}rect"))) == 1
+
+
+def test_hbar_shares_are_of_the_published_total_and_withheld_with_it():
+    """With a part withheld, shares are of the breakdown's total (given), not of the
+    parts shown; a withheld total withholds every share."""
+    figure = parse(render_hbar_chart([("A", PRIMARY), ("B", 60)], title="s", share=True, total=80))
+    assert "60 (75.0%)" in svg_texts(svg_of(figure))
+    hidden = parse(
+        render_hbar_chart([("A", PRIMARY), ("B", 60)], title="s", share=True, total=SECONDARY)
+    )
+    assert ["B", "60", "suppressed"] in table_cells(hidden)
 
 
 def test_chart_text_is_escaped():

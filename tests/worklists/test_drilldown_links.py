@@ -14,9 +14,11 @@ import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 
+from reviews.templatetags.drilldown import drilldown_link
 from scorecards.pdf import pdf_status_draft, scorecard_page_for_pdf, scorecard_pdf_html
 from scorecards.selectors import snapshot_current_get
 from scorecards.services import snapshots_recompute
+from scorecards.suppression import PRIMARY, SECONDARY
 from tests.worklists.conftest import looked_after_child, visit
 
 TODAY = date(2024, 4, 10)
@@ -163,3 +165,19 @@ def test_the_scorecards_late_review_rows_link_their_lists(client, world, march):
         assert "List the 1 review behind this figure" in link
         assert f": {label}, March 2024</span>" in link
     assert "/drilldown/" not in page(client, world, world.committee)
+
+
+@pytest.mark.parametrize(
+    ("count", "suppress", "text"),
+    [
+        (1, False, "List the 1 review behind this figure"),
+        # "the review" would say 1 as surely as the number.
+        (1, True, "List the reviews behind this figure"),
+        (PRIMARY, True, "List the reviews behind this figure"),
+        (SECONDARY, True, "List the reviews behind this figure"),
+    ],
+)
+def test_a_withheld_count_is_not_given_away_by_its_link(count, suppress, text):
+    drill = {"code": "873", "month": "2024-03", "month_label": "March 2024"}
+    link = drilldown_link(drill, "reviews_late", "month", count, "Late reviews", suppress)
+    assert link["text"] == text

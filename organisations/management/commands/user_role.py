@@ -1,13 +1,16 @@
 """``manage.py user_role --user NAME [--grant ROLE | --revoke ROLE] --la CODE [--team ID ...]
-| --remove-la CODE] [--by SUPERUSER]``: a user's roles per authority, audited.
+| --remove-la CODE] [--deactivate | --reactivate] [--by SUPERUSER]``: a user's roles per
+authority, and whether they may sign in, audited.
 
 Roles (``team_manager``, ``admin``, ``committee_lead``) are held in one authority each:
 ``--grant admin --la 874`` makes the user an admin of 874 and of nothing else. A team manager
 manages the teams named with ``--team`` (extract team ids, repeatable; the teams below them
 are included), or the whole authority when none is named. ``--revoke`` takes a role away
 (with ``--team``, only those teams); ``--remove-la`` takes every role in that authority.
-Without an action the command lists the user's roles per authority. Every change leaves a
-``ROLE_CHANGE`` access event of the authority; ``--by`` names the superuser doing it.
+``--deactivate`` stops the user signing in (how someone leaves: a user with audit history
+cannot be deleted); ``--reactivate`` lets them back. Without an action the command lists the
+user's roles per authority. Every change leaves an access event (``ROLE_CHANGE`` of the
+authority, ``USER_DEACTIVATE`` / ``USER_REACTIVATE``); ``--by`` names the superuser doing it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from organisations.roles import ROLES, TEAM_MANAGER, role_label
 from organisations.selectors import user_roles_by_authority
 from organisations.services import (
     RoleChangeRefused,
+    user_active_set,
     user_authority_remove,
     user_role_grant,
     user_role_revoke,
@@ -39,6 +43,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--team", action="append", default=[], help="a team manager's team (extract id)"
         )
+        active = parser.add_mutually_exclusive_group()
+        active.add_argument("--deactivate", action="store_true", help="stop them signing in")
+        active.add_argument("--reactivate", action="store_true", help="let them sign in again")
         parser.add_argument("--by", help="the superuser doing this (recorded in the audit log)")
 
     def handle(self, *args, **options):
@@ -81,6 +88,12 @@ class Command(BaseCommand):
             done = ""
         if done:
             self.stdout.write(f"{user.get_username()}: {done}")
+        if options["deactivate"] or options["reactivate"]:
+            active = bool(options["reactivate"])
+            changed = user_active_set(acting_user=acting, user=user, active=active)
+            state = "reactivated" if active else "deactivated"
+            state += "" if changed else " (no change)"
+            self.stdout.write(f"{user.get_username()}: {state}")
         self._list(user)
 
     def _la(self, code: str) -> LocalAuthority:
