@@ -23,6 +23,7 @@ from children.models import (
     PeriodOfCare,
     PersonalEducationPlan,
     PreviousPermanence,
+    ReturnYear,
     School,
     SchoolPlacement,
     SupervisionRecord,
@@ -230,3 +231,18 @@ class SupervisionRecordAdmin(ChildRecordAdmin):
     list_filter = [LA_FILTER, "supervision_date"]
     search_fields = ["child__child_id", "record_id", "supervisor_id", "professional_id"]
     date_hierarchy = "supervision_date"
+
+
+@admin.register(ReturnYear)
+class ReturnYearAdmin(AuthorityScopedAdmin):
+    """Which SSDA903 years each authority has loaded (superusers; the importer records them).
+
+    A year recorded here is what lets a later return end an earlier one's open episodes
+    (docs/ssda903.md §3); it is set by imports, and a change here takes effect at the
+    authority's next 903 import.
+    """
+
+    list_display = ["la", "year", "loaded_at"]
+    list_select_related = ["la"]
+    list_filter = [LA_FILTER, "year"]
+    search_fields = ["la__code", "la__name"]
