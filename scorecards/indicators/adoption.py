@@ -75,6 +75,9 @@ class AdoptionEvent:
     a1: int | None
     a10: int | None
     a2: int | None
+    #: The match decision that ends A2 (AD1 DATE_MATCH): a month counts A2 only once it is
+    #: known by the month's end, as every figure counts only what is dated by then.
+    matched_on: date | None = None
 
 
 def _ad1_for(child: ChildTimeline, adopted_on: date) -> AdoptionIn | None:
@@ -122,9 +125,10 @@ def adoption_event_build(child: ChildTimeline, period: PeriodOut) -> AdoptionEve
         (eff.start for eff in period.episodes if eff.episode.ls in PLACEMENT_ORDER_STATUSES),
         None,
     )
-    if authority is not None and ad1 is not None and ad1.date_match is not None:
-        a2 = max(0, (ad1.date_match - authority).days)
-    return AdoptionEvent(child.pk, adopted_on, a1, a10, a2)
+    matched_on = ad1.date_match if ad1 is not None else None
+    if authority is not None and matched_on is not None:
+        a2 = max(0, (matched_on - authority).days)
+    return AdoptionEvent(child.pk, adopted_on, a1, a10, a2, matched_on)
 
 
 def adoption_events_index(data: LAData) -> DatedIndex[AdoptionEvent]:
@@ -167,6 +171,7 @@ def _average(ctx: MonthContext, attr: str) -> Cells:
             getattr(ev, attr)
             for ev in _adoptions_between(ctx, *ctx.window(p)).values()
             if getattr(ev, attr) is not None
+            and not (attr == "a2" and ev.matched_on is not None and ev.matched_on > ctx.as_of)
         ]
         out[p] = average_cell(sum(values), len(values))
     return out
@@ -307,6 +312,9 @@ indicator_register(
             "Court authority = start of the first episode of that period of care with legal "
             "status E1 (or D1); children placed with consent (no E1/D1 episode) or with no "
             "match date are left out. A match before the order counts as 0 days.",
+            "A match dated after the month end (a late or mistyped AD1 DATE_MATCH) is not yet "
+            "known at that month end: the month leaves that child out, as every figure counts "
+            "only what is dated by the month end.",
         ),
     )
 )

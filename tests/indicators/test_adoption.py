@@ -151,3 +151,20 @@ def test_a10_counts_to_the_move_from_hospital_to_the_carers_who_adopt():
 
     assert september["a10_days"]["month"] == {"sum": 29, "count": 1}
     assert september["a1_days"]["month"] == {"sum": 274, "count": 1}
+
+
+def test_a2_counts_a_match_only_once_it_is_dated_by_the_month_end():
+    """Adopted on 20 April 2023, the match recorded as 1 May 2023 (later than the adoption:
+    a mistyped AD1). April's A2 cannot know the match yet (as of 30 April); May counts it."""
+    la = la_get()
+    child = child_make(la, "M", dob="2019-01-01")
+    episode_make(child, "2021-01-01", "S", "C2", "U6", dec="2022-06-01", rec="X1")
+    episode_make(child, "2022-06-01", "L", "E1", "U6", dec="2023-02-01", rec="X1")
+    episode_make(child, "2023-02-01", "P", "E1", "A6", dec="2023-04-20", rec="E11")
+    adoption_make(child, 2024, date_match="2023-05-01", foster_care=False)
+
+    april, may = figures(la, "2023-04"), figures(la, "2023-05")
+
+    assert april["a2_days"]["month"] == {"sum": 0, "count": 0}
+    assert april["a2_days"]["rolling12"] == {"sum": 0, "count": 0}
+    assert may["a2_days"]["rolling12"] == {"sum": 334, "count": 1}  # 1 Jun 2022 → 1 May 2023
