@@ -7,6 +7,9 @@ Prints, in one run:
 - rows/s of a plain django-import-export ``ModelResource`` (default Meta settings; only the
   column → field mapping the 903 headers need) on the same episodes, and the ratio;
 - the process's peak resident memory in each phase of the fresh import (sampled);
+- the goals: the fresh import within 1.5× of PostgreSQL's own ``COPY`` of the same stored
+  rows, a re-import of the unchanged file at least 4× faster than the fresh import, peak
+  memory under 500 MB;
 - PostgreSQL's own cost of storing the same rows: the fresh import's stored children,
   headers, periods of care, placements and episodes copied out, deleted, and ``COPY``-ed
   back in one transaction with its commit (foreign-key checks). No Python work at all:
@@ -314,6 +317,11 @@ def main() -> None:
         print(f"ratio (episodes/s ÷ import-export rows/s): fresh incl. derive and commit "
               f"{args.rows / wall / base_rate:,.1f}×, re-import "
               f"{args.rows / elapsed2 / base_rate:,.1f}×")  # fmt: skip
+        peak = max(sampler.peaks.values(), default=0.0)
+        print("goals: "
+              f"fresh import ÷ PostgreSQL's own COPY {wall / floor:.2f}× (goal ≤ 1.5×); "
+              f"fresh ÷ re-import of the unchanged file {wall / wall2:.1f}× (goal ≥ 4×); "
+              f"peak RSS {peak:,.0f} MB (goal < 500 MB)")  # fmt: skip
         authority_empty(la)
 
 
